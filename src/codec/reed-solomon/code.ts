@@ -1,0 +1,137 @@
+import type { CodecKernel } from '../kernel/kernel.ts';
+import { GF_MODULUS, GF_ORDER, evalErasureLocator, gf16Tables } from './gf16.ts';
+import { nextPowerOfTwo, useHighRate } from './rate.ts';
+import { DecodingError } from '../errors.ts';
+
+/** Bytes of one 32-element block of a work vector. */
+export const VECTOR_BLOCK_BYTES = 64;
+
+/** Bytes a work vector needs for `elements` GF(2^16) elements. */
+export function vectorBytes(elements: number): number {
+  return Math.ceil(elements / 32) * VECTOR_BLOCK_BYTES;
+}
+
+/**
+ * A systematic Reed–Solomon code over GF(2^16) with `originalCount` source and `recoveryCount`
+ * recovery positions, computed exactly as reed-solomon-simd 3.1 computes it. Every position holds
+ * a vector of elements (many independent codewords side by side), so one call codes a whole axis.
+ */
+export class ReedSolomonCode {
+  readonly highRate: boolean;
+  /** The power-of-two chunk size of the chosen rate. */
+  private readonly chunk: number;
+
+  constructor(
+    readonly originalCount: number,
+    readonly recoveryCount: number,
+    private readonly kernel: CodecKernel,
+  ) {
+    this.highRate = useHighRate(originalCount, recoveryCount);
+    this.chunk = nextPowerOfTwo(this.highRate ? recoveryCount : originalCount);
+  }
+
+  /** Positions an encode work array needs. */
+  get encodeWorkPositions(): number {
+    const c = this.chunk;
+    return this.highRate
+      ? Math.ceil(this.originalCount / c) * c
+      : Math.max(c, Math.ceil(this.recoveryCount / c) * c);
+  }
+
+  /**
+   * Encodes in place. On entry positions [0, originalCount) of `work` hold the originals and the
+   * rest of the first `encodeWorkPositions` positions are zero; on return positions
+   * [0, recoveryCount) hold the recovery vectors.
+   */
+  encode(work: Uint8Array, vecBytes: number): void {
+    const k = this.kernel;
+    const c = this.chunk;
+    const o = this.originalCount;
+    const r = this.recoveryCount;
+    if (this.highRate) {
+      k.ifft(work, vecBytes, 0, c, Math.min(o, c), c);
+      for (let chunkStart = c; chunkStart < o; chunkStart += c) {
+        k.ifft(work, vecBytes, chunkStart, c, Math.min(c, o - chunkStart), chunkStart + c);
+        k.xorPositions(work, vecBytes, 0, chunkStart, c);
+      }
+      k.fft(work, vecBytes, 0, c, r, 0);
+    } else {
+      k.ifft(work, vecBytes, 0, c, o, 0);
+      const end = Math.ceil(r / c) * c;
+      for (let chunkStart = c; chunkStart < end; chunkStart += c) {
+        work.copyWithin(chunkStart * vecBytes, 0, c * vecBytes);
+      }
+      for (let chunkStart = 0; chunkStart < r; chunkStart += c) {
+        k.fft(work, vecBytes, chunkStart, c, Math.min(c, r - chunkStart), chunkStart + c);
+      }
+    }
+  }
+
+  /** Codeword position of original `i` in a decode work array. */
+  originalPosition(i: number): number {
+    return this.highRate ? this.chunk + i : i;
+  }
+
+  /** Codeword position of recovery `i` in a decode work array. */
+  recoveryPosition(i: number): number {
+    return this.highRate ? i : this.chunk + i;
+  }
+
+  /** Positions a decode work array needs. */
+  get decodeWorkPositions(): number {
+    return nextPowerOfTwo(this.chunk + (this.highRate ? this.originalCount : this.recoveryCount));
+  }
+
+  /**
+   * Recovers missing originals in place. `work` holds every received vector at its codeword
+   * position ({@link originalPosition}, {@link recoveryPosition}) and zeros elsewhere;
+   * `received[pos]` marks them. On return every original position holds its original.
+   */
+  decode(work: Uint8Array, vecBytes: number, received: Uint8Array): void {
+    const o = this.originalCount;
+    const r = this.recoveryCount;
+    const c = this.chunk;
+    let got = 0;
+    let originalsPresent = 0;
+    for (let i = 0; i < o; i++) if (received[this.originalPosition(i)]) originalsPresent++;
+    for (let i = 0; i < r; i++) if (received[this.recoveryPosition(i)]) got++;
+    got += originalsPresent;
+    if (originalsPresent === o) return;
+    if (got < o) throw new DecodingError(`need ${o} shards, have ${got}`);
+
+    const tables = gf16Tables();
+    const erasures = new Uint16Array(GF_ORDER);
+    const k = this.kernel;
+    const positions = this.decodeWorkPositions;
+    // The data region [first, end) of the codeword; positions outside it are known zeros or gaps.
+    let end: number;
+    if (this.highRate) {
+      end = c + o;
+      for (let i = 0; i < r; i++) if (!received[i]) erasures[i] = 1;
+      erasures.fill(1, r, c);
+      for (let i = c; i < end; i++) if (!received[i]) erasures[i] = 1;
+      evalErasureLocator(tables, erasures, end);
+    } else {
+      end = c + r;
+      for (let i = 0; i < o; i++) if (!received[i]) erasures[i] = 1;
+      for (let i = c; i < end; i++) if (!received[i]) erasures[i] = 1;
+      erasures.fill(1, end);
+      evalErasureLocator(tables, erasures, GF_ORDER);
+    }
+
+    for (let i = 0; i < end; i++) {
+      if (received[i]) k.mul(work, vecBytes, i, erasures[i]);
+      else work.fill(0, i * vecBytes, (i + 1) * vecBytes);
+    }
+    work.fill(0, end * vecBytes, positions * vecBytes);
+
+    k.ifft(work, vecBytes, 0, positions, end, 0);
+    k.formalDerivative(work, vecBytes, positions);
+    k.fft(work, vecBytes, 0, positions, end, 0);
+
+    for (let i = 0; i < o; i++) {
+      const pos = this.originalPosition(i);
+      if (!received[pos]) k.mul(work, vecBytes, pos, GF_MODULUS - erasures[pos]);
+    }
+  }
+}
