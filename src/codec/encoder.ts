@@ -1,0 +1,169 @@
+import { deriveBlobId, secondarySliverIndex } from './blob-id.ts';
+import type { CodecKernel } from './kernel/kernel.ts';
+import { computeRootHash, type BlobMetadata, type SliverPairHashes } from './metadata.ts';
+import { DIGEST_LENGTH, ENCODING_TYPE_RS2, EncodingParams } from './params.ts';
+import { ReedSolomonCode } from './reed-solomon/code.ts';
+import { workGroups } from './work-groups.ts';
+
+/** A blob encoded with RS2: its n primary and n secondary slivers and the metadata that commit to them. */
+export interface EncodedBlob {
+  readonly params: EncodingParams;
+  readonly symbolSize: number;
+  readonly blobId: Uint8Array;
+  readonly rootHash: Uint8Array;
+  readonly metadata: BlobMetadata;
+  /** Primary sliver i (sliver index i), s symbols each. */
+  readonly primarySlivers: readonly Uint8Array[];
+  /** Secondary sliver j (sliver index j), p symbols each; pair i carries secondary n−1−i. */
+  readonly secondarySlivers: readonly Uint8Array[];
+}
+
+/** The p×s message matrix: the blob row-major, zero-padded to p·s·ss bytes. */
+function messageMatrix(blob: Uint8Array, size: number): Uint8Array {
+  if (blob.length === size) return blob;
+  const padded = new Uint8Array(size);
+  padded.set(blob);
+  return padded;
+}
+
+/**
+ * Encodes a blob exactly as Walrus' `encode_with_metadata` does: the secondary code expands every
+ * row to n symbols, the primary code expands every column to n symbols, and every symbol of the
+ * resulting n×n matrix is a leaf of its row's and its column's Merkle tree.
+ */
+export function encodeBlob(blob: Uint8Array, params: EncodingParams, kernel: CodecKernel): EncodedBlob {
+  const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
+  const ss = params.symbolSize(blob.length);
+  const matrix = messageMatrix(blob, p * s * ss);
+
+  const primarySlivers: Uint8Array[] = [];
+  for (let i = 0; i < p; i++) primarySlivers.push(matrix.subarray(i * s * ss, (i + 1) * s * ss));
+  for (let i = p; i < n; i++) primarySlivers.push(new Uint8Array(s * ss));
+  const secondarySlivers: Uint8Array[] = [];
+  for (let j = 0; j < n; j++) secondarySlivers.push(new Uint8Array(p * ss));
+  copyMatrixColumns(matrix, secondarySlivers, p, s, ss);
+
+  const leaves = new Uint8Array(n * n * DIGEST_LENGTH);
+  encodeRows(matrix, secondarySlivers, params, ss, kernel);
+  hashTopLeaves(matrix, secondarySlivers, leaves, params, ss, kernel);
+  encodeColumns(matrix, primarySlivers, secondarySlivers, leaves, params, ss, kernel);
+
+  const primaryRoots = new Uint8Array(n * DIGEST_LENGTH);
+  const columnRoots = new Uint8Array(n * DIGEST_LENGTH);
+  kernel.merkleRoots(leaves, n, n, n, 1, primaryRoots);
+  kernel.merkleRoots(leaves, n, n, 1, n, columnRoots);
+  const hashes: SliverPairHashes[] = [];
+  for (let i = 0; i < n; i++) {
+    const column = secondarySliverIndex(i, n);
+    hashes.push({
+      primary: primaryRoots.slice(i * DIGEST_LENGTH, (i + 1) * DIGEST_LENGTH),
+      secondary: columnRoots.slice(column * DIGEST_LENGTH, (column + 1) * DIGEST_LENGTH),
+    });
+  }
+  const metadata: BlobMetadata = { encodingType: ENCODING_TYPE_RS2, unencodedLength: blob.length, hashes };
+  const rootHash = computeRootHash(metadata, kernel);
+  return {
+    params,
+    symbolSize: ss,
+    blobId: deriveBlobId(rootHash, blob.length),
+    rootHash,
+    metadata,
+    primarySlivers,
+    secondarySlivers,
+  };
+}
+
+/** Secondary slivers j < s are the matrix's columns. */
+function copyMatrixColumns(matrix: Uint8Array, columns: Uint8Array[], p: number, s: number, ss: number): void {
+  for (let c = 0; c < s; c++) {
+    const column = columns[c];
+    for (let r = 0; r < p; r++) {
+      const from = (r * s + c) * ss;
+      column.set(matrix.subarray(from, from + ss), r * ss);
+    }
+  }
+}
+
+/** Secondary code on each row: recovery symbol k of row r is matrix symbol (r, s+k), kept in secondary sliver s+k. */
+function encodeRows(matrix: Uint8Array, secondarySlivers: Uint8Array[], params: EncodingParams, ss: number, kernel: CodecKernel): void {
+  const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
+  const code = new ReedSolomonCode(s, n - s, kernel);
+  const positions = code.encodeWorkPositions;
+  const elements = ss / 2;
+  for (const group of workGroups(p, elements, positions)) {
+    const rows = group.end - group.start;
+    const work = new Uint8Array(positions * group.vecBytes);
+    for (let c = 0; c < s; c++) {
+      kernel.packSymbols(matrix, (group.start * s + c) * ss, s * ss, ss, rows, work, c * group.vecElements, elements);
+    }
+    code.encode(work, group.vecBytes);
+    for (let k = 0; k < n - s; k++) {
+      kernel.unpackSymbols(work, k * group.vecElements, elements, ss, rows, secondarySlivers[s + k], group.start * ss, ss);
+    }
+  }
+}
+
+/** Leaves of rows 0..p−1: the message matrix (columns < s) and the row recovery symbols (columns ≥ s). */
+function hashTopLeaves(
+  matrix: Uint8Array,
+  secondarySlivers: Uint8Array[],
+  leaves: Uint8Array,
+  params: EncodingParams,
+  ss: number,
+  kernel: CodecKernel,
+): void {
+  const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
+  for (let r = 0; r < p; r++) {
+    kernel.hashPrefixed(0, matrix.subarray(r * s * ss, (r + 1) * s * ss), ss, s, leaves.subarray(r * n * DIGEST_LENGTH), 1);
+  }
+  for (let c = s; c < n; c++) {
+    kernel.hashPrefixed(0, secondarySlivers[c], ss, p, leaves.subarray(c * DIGEST_LENGTH), n);
+  }
+}
+
+/**
+ * Primary code on each of the n columns: recovery symbol k of column c is matrix symbol (p+k, c).
+ * Columns < s land in primary slivers p..n−1; the rest is only hashed, never kept.
+ */
+function encodeColumns(
+  matrix: Uint8Array,
+  primarySlivers: Uint8Array[],
+  secondarySlivers: Uint8Array[],
+  leaves: Uint8Array,
+  params: EncodingParams,
+  ss: number,
+  kernel: CodecKernel,
+): void {
+  const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
+  const code = new ReedSolomonCode(p, n - p, kernel);
+  const positions = code.encodeWorkPositions;
+  const elements = ss / 2;
+  for (const group of workGroups(n, elements, positions)) {
+    const work = new Uint8Array(positions * group.vecBytes);
+    for (let c = group.start; c < group.end; c++) {
+      const at = (c - group.start) * elements;
+      if (c < s) kernel.packSymbols(matrix, c * ss, s * ss, ss, p, work, at, group.vecElements);
+      else kernel.packSymbols(secondarySlivers[c], 0, ss, ss, p, work, at, group.vecElements);
+    }
+    code.encode(work, group.vecBytes);
+
+    const keptEnd = Math.min(group.end, s);
+    const dropStart = Math.max(group.start, s);
+    const dropped = group.end - dropStart;
+    const scratch = new Uint8Array(Math.max(0, dropped) * ss);
+    for (let k = 0; k < n - p; k++) {
+      const row = p + k;
+      const rowStart = k * group.vecElements;
+      if (keptEnd > group.start) {
+        const sliver = primarySlivers[row];
+        kernel.unpackSymbols(work, rowStart, elements, ss, keptEnd - group.start, sliver, group.start * ss, ss);
+        const kept = sliver.subarray(group.start * ss, keptEnd * ss);
+        kernel.hashPrefixed(0, kept, ss, keptEnd - group.start, leaves.subarray((row * n + group.start) * DIGEST_LENGTH), 1);
+      }
+      if (dropped > 0) {
+        kernel.unpackSymbols(work, rowStart + (dropStart - group.start) * elements, elements, ss, dropped, scratch, 0, ss);
+        kernel.hashPrefixed(0, scratch, ss, dropped, leaves.subarray((row * n + dropStart) * DIGEST_LENGTH), 1);
+      }
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { BcsReader, BcsWriter } from './bcs.ts';
+
+export type SliverType = 'primary' | 'secondary';
+
+/**
+ * `SliverData`: the symbols of one primary sliver (a row of the expanded matrix, s symbols) or
+ * secondary sliver (a column, p symbols). `index` is the sliver index, not the pair index.
+ */
+export interface Sliver {
+  readonly type: SliverType;
+  readonly index: number;
+  readonly symbolSize: number;
+  readonly data: Uint8Array;
+}
+
+/** BCS `SliverData`: `Symbols { data: vector<u8>, symbol_size: u16 }` then `index: u16`. */
+export function encodeSliver(sliver: Sliver): Uint8Array {
+  return new BcsWriter(sliver.data.length + 12).bytes(sliver.data).u16(sliver.symbolSize).u16(sliver.index).toBytes();
+}
+
+/** Parses BCS `SliverData`; the type comes from context (the route), as it does on the wire. */
+export function decodeSliver(bytes: Uint8Array, type: SliverType): Sliver {
+  const reader = new BcsReader(bytes, 'SliverData');
+  const data = reader.bytes();
+  const symbolSize = reader.u16();
+  const index = reader.u16();
+  reader.end();
+  if (symbolSize === 0 || data.length % symbolSize !== 0) {
+    reader.fail(`${data.length} data bytes are not whole symbols of ${symbolSize} bytes`);
+  }
+  return { type, index, symbolSize, data };
+}
