@@ -8,6 +8,7 @@ import { DIGEST_LENGTH, EncodingParams } from './params.ts';
 import { ReedSolomonCode } from './reed-solomon/code.ts';
 import type { Sliver, SliverType } from './sliver.ts';
 import { workGroups } from './work-groups.ts';
+import { writeColumn } from './matrix.ts';
 
 /**
  * How much to re-check a decoded blob, as the reference's `decode_and_verify`:
@@ -73,9 +74,11 @@ function decodeRows(slivers: Sliver[], params: EncodingParams, ss: number, kerne
     code.decode(work, group.vecBytes, received);
     for (let r = 0; r < p; r++) {
       const pos = code.originalPosition(r);
+      if (received[pos]) continue;
       kernel.unpackSymbols(work, pos * group.vecElements, elements, ss, columns, matrix, r * rowBytes + group.start * ss, ss);
     }
   }
+  for (const sliver of slivers) if (sliver.index < p) matrix.set(sliver.data, sliver.index * rowBytes);
   return matrix;
 }
 
@@ -99,9 +102,12 @@ function decodeColumns(slivers: Sliver[], params: EncodingParams, ss: number, ke
     code.decode(work, group.vecBytes, received);
     for (let c = 0; c < s; c++) {
       const pos = code.originalPosition(c);
+      if (received[pos]) continue;
       kernel.unpackSymbols(work, pos * group.vecElements, elements, ss, rows, matrix, (group.start * s + c) * ss, s * ss);
     }
   }
+  const shape = { rows: p, columns: s, symbolSize: ss };
+  for (const sliver of slivers) if (sliver.index < s) writeColumn(matrix, shape, sliver.index, sliver.data);
   return matrix;
 }
 

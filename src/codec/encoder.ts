@@ -4,6 +4,7 @@ import { computeRootHash, type BlobMetadata, type SliverPairHashes } from './met
 import { DIGEST_LENGTH, ENCODING_TYPE_RS2, EncodingParams } from './params.ts';
 import { ReedSolomonCode } from './reed-solomon/code.ts';
 import { workGroups } from './work-groups.ts';
+import { readColumn } from './matrix.ts';
 
 /** A blob encoded with RS2: its n primary and n secondary slivers and the metadata that commit to them. */
 export interface EncodedBlob {
@@ -41,7 +42,8 @@ export function encodeBlob(blob: Uint8Array, params: EncodingParams, kernel: Cod
   for (let i = p; i < n; i++) primarySlivers.push(new Uint8Array(s * ss));
   const secondarySlivers: Uint8Array[] = [];
   for (let j = 0; j < n; j++) secondarySlivers.push(new Uint8Array(p * ss));
-  copyMatrixColumns(matrix, secondarySlivers, p, s, ss);
+  const shape = { rows: p, columns: s, symbolSize: ss };
+  for (let c = 0; c < s; c++) readColumn(matrix, shape, c, secondarySlivers[c]);
 
   const leaves = new Uint8Array(n * n * DIGEST_LENGTH);
   encodeRows(matrix, secondarySlivers, params, ss, kernel);
@@ -71,17 +73,6 @@ export function encodeBlob(blob: Uint8Array, params: EncodingParams, kernel: Cod
     primarySlivers,
     secondarySlivers,
   };
-}
-
-/** Secondary slivers j < s are the matrix's columns. */
-function copyMatrixColumns(matrix: Uint8Array, columns: Uint8Array[], p: number, s: number, ss: number): void {
-  for (let c = 0; c < s; c++) {
-    const column = columns[c];
-    for (let r = 0; r < p; r++) {
-      const from = (r * s + c) * ss;
-      column.set(matrix.subarray(from, from + ss), r * ss);
-    }
-  }
 }
 
 /** Secondary code on each row: recovery symbol k of row r is matrix symbol (r, s+k), kept in secondary sliver s+k. */

@@ -85,7 +85,9 @@ export class ReedSolomonCode {
   /**
    * Recovers missing originals in place. `work` holds every received vector at its codeword
    * position ({@link originalPosition}, {@link recoveryPosition}) and zeros elsewhere;
-   * `received[pos]` marks them. On return every original position holds its original.
+   * `received[pos]` marks them. On return every *missing* original's position holds that
+   * original; every other position holds intermediate values, so received originals must be
+   * taken from the input.
    */
   decode(work: Uint8Array, vecBytes: number, received: Uint8Array): void {
     const o = this.originalCount;
