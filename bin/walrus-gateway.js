@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
-
-process.exitCode = await main(process.argv.slice(2));
+// The published entry point runs the compiled sources (`npm run build`).
+import '../dist/main.js';
