@@ -7,7 +7,7 @@ import type { BlobMetadataWithId } from './metadata.ts';
 import { DIGEST_LENGTH, EncodingParams } from './params.ts';
 import { ReedSolomonCode } from './reed-solomon/code.ts';
 import type { Sliver, SliverType } from './sliver.ts';
-import { workGroups } from './work-groups.ts';
+import { allocateWork, workGroups } from './work-groups.ts';
 import { writeColumn } from './matrix.ts';
 
 /**
@@ -62,9 +62,10 @@ function decodeRows(slivers: Sliver[], params: EncodingParams, ss: number, kerne
   const positions = code.decodeWorkPositions;
   const elements = ss / 2;
   const positionOf = (index: number) => (index < p ? code.originalPosition(index) : code.recoveryPosition(index - p));
+  const work = allocateWork(s, elements, positions);
   for (const group of workGroups(s, elements, positions)) {
     const columns = group.end - group.start;
-    const work = new Uint8Array(positions * group.vecBytes);
+    work.fill(0, 0, positions * group.vecBytes);
     const received = new Uint8Array(positions);
     for (const sliver of slivers) {
       const pos = positionOf(sliver.index);
@@ -90,9 +91,10 @@ function decodeColumns(slivers: Sliver[], params: EncodingParams, ss: number, ke
   const positions = code.decodeWorkPositions;
   const elements = ss / 2;
   const positionOf = (index: number) => (index < s ? code.originalPosition(index) : code.recoveryPosition(index - s));
+  const work = allocateWork(p, elements, positions);
   for (const group of workGroups(p, elements, positions)) {
     const rows = group.end - group.start;
-    const work = new Uint8Array(positions * group.vecBytes);
+    work.fill(0, 0, positions * group.vecBytes);
     const received = new Uint8Array(positions);
     for (const sliver of slivers) {
       const pos = positionOf(sliver.index);

@@ -3,8 +3,8 @@ import type { CodecKernel } from './kernel/kernel.ts';
 import { computeRootHash, type BlobMetadata, type SliverPairHashes } from './metadata.ts';
 import { DIGEST_LENGTH, ENCODING_TYPE_RS2, EncodingParams } from './params.ts';
 import { ReedSolomonCode } from './reed-solomon/code.ts';
-import { workGroups } from './work-groups.ts';
-import { readColumn } from './matrix.ts';
+import { allocateWork, workGroups } from './work-groups.ts';
+import { MessageMatrix } from './message-matrix.ts';
 
 /** A blob encoded with RS2: its n primary and n secondary slivers and the metadata that commit to them. */
 export interface EncodedBlob {
@@ -19,14 +19,6 @@ export interface EncodedBlob {
   readonly secondarySlivers: readonly Uint8Array[];
 }
 
-/** The p×s message matrix: the blob row-major, zero-padded to p·s·ss bytes. */
-function messageMatrix(blob: Uint8Array, size: number): Uint8Array {
-  if (blob.length === size) return blob;
-  const padded = new Uint8Array(size);
-  padded.set(blob);
-  return padded;
-}
-
 /**
  * Encodes a blob exactly as Walrus' `encode_with_metadata` does: the secondary code expands every
  * row to n symbols, the primary code expands every column to n symbols, and every symbol of the
@@ -35,15 +27,14 @@ function messageMatrix(blob: Uint8Array, size: number): Uint8Array {
 export function encodeBlob(blob: Uint8Array, params: EncodingParams, kernel: CodecKernel): EncodedBlob {
   const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
   const ss = params.symbolSize(blob.length);
-  const matrix = messageMatrix(blob, p * s * ss);
+  const matrix = new MessageMatrix(blob, p, s, ss);
 
   const primarySlivers: Uint8Array[] = [];
-  for (let i = 0; i < p; i++) primarySlivers.push(matrix.subarray(i * s * ss, (i + 1) * s * ss));
+  for (let i = 0; i < p; i++) primarySlivers.push(matrix.row(i));
   for (let i = p; i < n; i++) primarySlivers.push(new Uint8Array(s * ss));
   const secondarySlivers: Uint8Array[] = [];
   for (let j = 0; j < n; j++) secondarySlivers.push(new Uint8Array(p * ss));
-  const shape = { rows: p, columns: s, symbolSize: ss };
-  for (let c = 0; c < s; c++) readColumn(matrix, shape, c, secondarySlivers[c]);
+  for (let c = 0; c < s; c++) matrix.readColumn(c, secondarySlivers[c]);
 
   const leaves = new Uint8Array(n * n * DIGEST_LENGTH);
   encodeRows(matrix, secondarySlivers, params, ss, kernel);
@@ -76,16 +67,17 @@ export function encodeBlob(blob: Uint8Array, params: EncodingParams, kernel: Cod
 }
 
 /** Secondary code on each row: recovery symbol k of row r is matrix symbol (r, s+k), kept in secondary sliver s+k. */
-function encodeRows(matrix: Uint8Array, secondarySlivers: Uint8Array[], params: EncodingParams, ss: number, kernel: CodecKernel): void {
+function encodeRows(matrix: MessageMatrix, secondarySlivers: Uint8Array[], params: EncodingParams, ss: number, kernel: CodecKernel): void {
   const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
   const code = new ReedSolomonCode(s, n - s, kernel);
   const positions = code.encodeWorkPositions;
   const elements = ss / 2;
+  const work = allocateWork(p, elements, positions);
   for (const group of workGroups(p, elements, positions)) {
     const rows = group.end - group.start;
-    const work = new Uint8Array(positions * group.vecBytes);
+    work.fill(0, 0, positions * group.vecBytes);
     for (let c = 0; c < s; c++) {
-      kernel.packSymbols(matrix, (group.start * s + c) * ss, s * ss, ss, rows, work, c * group.vecElements, elements);
+      matrix.packColumn(kernel, c, group.start, group.end, work, c * group.vecElements, elements);
     }
     code.encode(work, group.vecBytes);
     for (let k = 0; k < n - s; k++) {
@@ -96,7 +88,7 @@ function encodeRows(matrix: Uint8Array, secondarySlivers: Uint8Array[], params: 
 
 /** Leaves of rows 0..p−1: the message matrix (columns < s) and the row recovery symbols (columns ≥ s). */
 function hashTopLeaves(
-  matrix: Uint8Array,
+  matrix: MessageMatrix,
   secondarySlivers: Uint8Array[],
   leaves: Uint8Array,
   params: EncodingParams,
@@ -105,7 +97,7 @@ function hashTopLeaves(
 ): void {
   const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
   for (let r = 0; r < p; r++) {
-    kernel.hashPrefixed(0, matrix.subarray(r * s * ss, (r + 1) * s * ss), ss, s, leaves.subarray(r * n * DIGEST_LENGTH), 1);
+    kernel.hashPrefixed(0, matrix.row(r), ss, s, leaves.subarray(r * n * DIGEST_LENGTH), 1);
   }
   for (let c = s; c < n; c++) {
     kernel.hashPrefixed(0, secondarySlivers[c], ss, p, leaves.subarray(c * DIGEST_LENGTH), n);
@@ -117,7 +109,7 @@ function hashTopLeaves(
  * Columns < s land in primary slivers p..n−1; the rest is only hashed, never kept.
  */
 function encodeColumns(
-  matrix: Uint8Array,
+  matrix: MessageMatrix,
   primarySlivers: Uint8Array[],
   secondarySlivers: Uint8Array[],
   leaves: Uint8Array,
@@ -129,11 +121,12 @@ function encodeColumns(
   const code = new ReedSolomonCode(p, n - p, kernel);
   const positions = code.encodeWorkPositions;
   const elements = ss / 2;
+  const work = allocateWork(n, elements, positions);
   for (const group of workGroups(n, elements, positions)) {
-    const work = new Uint8Array(positions * group.vecBytes);
+    work.fill(0, 0, positions * group.vecBytes);
     for (let c = group.start; c < group.end; c++) {
       const at = (c - group.start) * elements;
-      if (c < s) kernel.packSymbols(matrix, c * ss, s * ss, ss, p, work, at, group.vecElements);
+      if (c < s) matrix.packColumn(kernel, c, 0, p, work, at, group.vecElements);
       else kernel.packSymbols(secondarySlivers[c], 0, ss, ss, p, work, at, group.vecElements);
     }
     code.encode(work, group.vecBytes);

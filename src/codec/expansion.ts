@@ -2,7 +2,7 @@ import type { CodecKernel } from './kernel/kernel.ts';
 import { DIGEST_LENGTH, EncodingParams } from './params.ts';
 import { ReedSolomonCode } from './reed-solomon/code.ts';
 import type { SliverType } from './sliver.ts';
-import { workGroups } from './work-groups.ts';
+import { allocateWork, workGroups } from './work-groups.ts';
 
 /**
  * Merkle roots of the expanded encodings of same-type slivers: each sliver re-encoded with the
@@ -26,9 +26,10 @@ export function expandedSliverRoots(
   const recoveryCount = n - sourceCount;
   const roots = new Uint8Array(slivers.length * DIGEST_LENGTH);
 
+  const work = allocateWork(slivers.length, elements, positions);
   for (const group of workGroups(slivers.length, elements, positions)) {
     const count = group.end - group.start;
-    const work = new Uint8Array(positions * group.vecBytes);
+    work.fill(0, 0, positions * group.vecBytes);
     const leaves = new Uint8Array(count * n * DIGEST_LENGTH);
     const recovery = new Uint8Array(recoveryCount * symbolSize);
     for (let q = 0; q < count; q++) {

@@ -8,15 +8,6 @@ export interface MatrixShape {
   readonly symbolSize: number;
 }
 
-/** Copies column `c` of the matrix into `out` (rows·ss bytes). */
-export function readColumn(matrix: Uint8Array, shape: MatrixShape, c: number, out: Uint8Array): void {
-  const { rows, columns, symbolSize: ss } = shape;
-  for (let r = 0; r < rows; r++) {
-    const from = (r * columns + c) * ss;
-    out.set(matrix.subarray(from, from + ss), r * ss);
-  }
-}
-
 /** Writes `column` (rows·ss bytes) into column `c` of the matrix. */
 export function writeColumn(matrix: Uint8Array, shape: MatrixShape, c: number, column: Uint8Array): void {
   const { rows, columns, symbolSize: ss } = shape;

@@ -21,11 +21,20 @@ export interface WorkGroup {
  * `positions` vectors stay within {@link WORK_BUDGET_BYTES}.
  */
 export function* workGroups(itemCount: number, elementsPerItem: number, positions: number): Generator<WorkGroup> {
-  const bytesPerItem = positions * elementsPerItem * 2;
-  const perGroup = Math.max(1, Math.min(itemCount, Math.floor(WORK_BUDGET_BYTES / bytesPerItem)));
+  const perGroup = itemsPerGroup(itemCount, elementsPerItem, positions);
   for (let start = 0; start < itemCount; start += perGroup) {
     const end = Math.min(itemCount, start + perGroup);
     const vecBytes = vectorBytes((end - start) * elementsPerItem);
     yield { start, end, vecBytes, vecElements: vecBytes / 2 };
   }
+}
+
+function itemsPerGroup(itemCount: number, elementsPerItem: number, positions: number): number {
+  const bytesPerItem = positions * elementsPerItem * 2;
+  return Math.max(1, Math.min(itemCount, Math.floor(WORK_BUDGET_BYTES / bytesPerItem)));
+}
+
+/** A zeroed work array large enough for every group of {@link workGroups} with the same arguments. */
+export function allocateWork(itemCount: number, elementsPerItem: number, positions: number): Uint8Array {
+  return new Uint8Array(positions * vectorBytes(itemsPerGroup(itemCount, elementsPerItem, positions) * elementsPerItem));
 }

@@ -1,0 +1,54 @@
+import type { CodecKernel } from './kernel/kernel.ts';
+
+/**
+ * The p×s message matrix of a blob, read in place: symbol (r, c) is bytes [(r·s + c)·ss, +ss) of
+ * the blob zero-padded to p·s·ss. Rows wholly inside the blob are views of it; only the rows past
+ * its end live in a small zero-padded copy, so a large blob is never copied whole.
+ */
+export class MessageMatrix {
+  readonly rowBytes: number;
+  /** Rows that lie wholly inside the blob. */
+  private readonly fullRows: number;
+  private readonly tail: Uint8Array;
+
+  constructor(
+    private readonly blob: Uint8Array,
+    readonly rows: number,
+    readonly columns: number,
+    readonly symbolSize: number,
+  ) {
+    this.rowBytes = columns * symbolSize;
+    this.fullRows = Math.min(rows, Math.floor(blob.length / this.rowBytes));
+    this.tail = new Uint8Array((rows - this.fullRows) * this.rowBytes);
+    this.tail.set(blob.subarray(this.fullRows * this.rowBytes));
+  }
+
+  /** Row r (a systematic primary sliver), without copying. */
+  row(r: number): Uint8Array {
+    if (r < this.fullRows) return this.blob.subarray(r * this.rowBytes, (r + 1) * this.rowBytes);
+    const at = (r - this.fullRows) * this.rowBytes;
+    return this.tail.subarray(at, at + this.rowBytes);
+  }
+
+  /** Column c (a systematic secondary sliver), copied into `out`. */
+  readColumn(c: number, out: Uint8Array): void {
+    const ss = this.symbolSize;
+    for (let r = 0; r < this.rows; r++) out.set(this.row(r).subarray(c * ss, (c + 1) * ss), r * ss);
+  }
+
+  /**
+   * Packs symbols (r, c) for r in [rowStart, rowEnd) into element vector `dst`, symbol r at
+   * element `firstElement + (r − rowStart)·elementStride`.
+   */
+  packColumn(kernel: CodecKernel, c: number, rowStart: number, rowEnd: number, dst: Uint8Array, firstElement: number, elementStride: number): void {
+    const ss = this.symbolSize;
+    const split = Math.min(Math.max(rowStart, this.fullRows), rowEnd);
+    if (split > rowStart) {
+      kernel.packSymbols(this.blob, rowStart * this.rowBytes + c * ss, this.rowBytes, ss, split - rowStart, dst, firstElement, elementStride);
+    }
+    if (rowEnd > split) {
+      const tailStart = (split - this.fullRows) * this.rowBytes + c * ss;
+      kernel.packSymbols(this.tail, tailStart, this.rowBytes, ss, rowEnd - split, dst, firstElement + (split - rowStart) * elementStride, elementStride);
+    }
+  }
+}
