@@ -1,0 +1,93 @@
+import type { BlobObjectJson, EventJson, NetworkJson, OwnedStorageJson } from '../local/ledger/wire-json.ts';
+import type { BlobEvent, BlobObject, Committee, CommitteeMember, StorageResource, SystemState } from './chain-client.ts';
+import { InvalidChainResponseError } from './chain-errors.ts';
+
+/** Converts the local ledger's JSON (`src/local/ledger/wire-json.ts`) into the chain client's domain types. */
+
+export function systemStateFromNetwork(network: NetworkJson): SystemState {
+  const members = network.nodes.map(
+    (node, index): CommitteeMember => ({
+      index,
+      nodeId: node.nodeId,
+      name: node.name,
+      url: node.url,
+      blsPublicKey: new Uint8Array(Buffer.from(node.blsPublicKey, 'base64')),
+      shards: [...node.shards],
+      weight: node.shards.length,
+    }),
+  );
+  const memberByShard: CommitteeMember[] = new Array(network.nShards);
+  for (const member of members) for (const shard of member.shards) memberByShard[shard] = member;
+  for (let shard = 0; shard < network.nShards; shard++) {
+    if (!memberByShard[shard]) throw new InvalidChainResponseError(`the ledger's committee assigns shard ${shard} to no node`);
+  }
+  const committee: Committee = { epoch: network.epoch, nShards: network.nShards, members, memberByShard };
+  return {
+    epoch: { epoch: network.epoch, startedAtMs: network.epochStartedAtMs, durationMs: network.epochDurationMs },
+    committee,
+    prices: {
+      storagePricePerUnitSize: decimal(network.storagePricePerUnitSize, 'storagePricePerUnitSize'),
+      writePricePerUnitSize: decimal(network.writePricePerUnitSize, 'writePricePerUnitSize'),
+    },
+    maxEpochsAhead: network.maxEpochsAhead,
+  };
+}
+
+export function blobObjectFromJson(json: BlobObjectJson | null): BlobObject {
+  if (json === null || typeof json !== 'object' || typeof json.id !== 'string' || typeof json.blobId !== 'string') {
+    throw new InvalidChainResponseError('the ledger answered without the blob object');
+  }
+  return {
+    id: json.id,
+    registeredEpoch: json.registeredEpoch,
+    blobId: json.blobId,
+    size: json.size,
+    encodingType: json.encodingType,
+    certifiedEpoch: json.certifiedEpoch,
+    storage: storageFromJson(json.storage),
+    deletable: json.deletable,
+    owner: json.owner.kind === 'address' ? { kind: 'address', address: json.owner.address } : { kind: 'shared', sharedObjectId: json.owner.sharedObjectId },
+    attributes: { ...json.attributes },
+  };
+}
+
+export function storageFromJson(json: OwnedStorageJson | BlobObjectJson['storage'] | null): StorageResource {
+  if (json === null || typeof json !== 'object') throw new InvalidChainResponseError('the ledger answered without the storage resource');
+  return { id: json.id, startEpoch: json.startEpoch, endEpoch: json.endEpoch, storageSize: json.storageSize };
+}
+
+export function blobEventFromJson(json: EventJson): BlobEvent {
+  const id = { txDigest: json.id.txDigest, eventSeq: json.id.eventSeq };
+  switch (json.type) {
+    case 'BlobRegistered':
+      return {
+        type: 'blobRegistered',
+        id,
+        epoch: json.epoch,
+        blobId: json.blobId,
+        size: json.size,
+        encodingType: json.encodingType,
+        endEpoch: json.endEpoch,
+        deletable: json.deletable,
+        objectId: json.objectId,
+      };
+    case 'BlobCertified':
+      return {
+        type: 'blobCertified',
+        id,
+        epoch: json.epoch,
+        blobId: json.blobId,
+        endEpoch: json.endEpoch,
+        deletable: json.deletable,
+        objectId: json.objectId,
+        isExtension: json.isExtension,
+      };
+    case 'BlobDeleted':
+      return { type: 'blobDeleted', id, epoch: json.epoch, blobId: json.blobId, endEpoch: json.endEpoch, objectId: json.objectId, wasCertified: json.wasCertified };
+  }
+}
+
+export function decimal(value: string, what: string): bigint {
+  if (typeof value !== 'string' || !/^-?[0-9]+$/.test(value)) throw new InvalidChainResponseError(`the ledger's ${what} ${JSON.stringify(value)} is not a decimal integer`);
+  return BigInt(value);
+}
