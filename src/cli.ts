@@ -1,4 +1,5 @@
 import { blobIdCommand, blobIdUsage } from './cli/blob-id-command.ts';
+import { localNetworkCommand, localNetworkUsage } from './cli/local-network-command.ts';
 import { UsageError } from './cli/usage-error.ts';
 import { CodecError } from './codec/errors.ts';
 
@@ -6,6 +7,7 @@ type Command = (args: string[], out: (line: string) => void) => Promise<void>;
 
 const commands: Record<string, { run: Command; usage: string }> = {
   'blob-id': { run: blobIdCommand, usage: blobIdUsage },
+  'local-network': { run: localNetworkCommand, usage: localNetworkUsage },
 };
 
 /** Commands the project is building; they say so rather than pretend to run. */
@@ -13,7 +15,6 @@ const planned: Record<string, string> = {
   daemon: 'the publisher + aggregator daemon (issues #5 and #6)',
   publisher: 'the publisher (issue #5)',
   aggregator: 'the aggregator (issue #6)',
-  'local-network': 'the embedded local Walrus network (issue #4)',
 };
 
 const usage = `Usage: walrus-gateway <command> [options]

@@ -1,0 +1,85 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { errorBody } from '../http/error-body.ts';
+import type { NodeFaults, StorageNodeServer } from './storage-node/storage-node-server.ts';
+
+export interface ControlServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly nodes: readonly StorageNodeServer[];
+}
+
+const FAULT_FIELDS: Record<keyof NodeFaults, 'boolean' | 'number'> = {
+  corruptSlivers: 'boolean',
+  corruptMetadata: 'boolean',
+  latencyMs: 'number',
+  withholdConfirmations: 'boolean',
+  invalidConfirmationSignatures: 'boolean',
+};
+
+const CONTROL_DOMAIN = 'control.walrus.local';
+
+/** Validates a faults patch: only known fields, each of its type; latency a non-negative number. */
+function parseFaults(body: unknown): Partial<NodeFaults> | string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body must be a JSON object';
+  const faults: Record<string, boolean | number> = {};
+  for (const [key, value] of Object.entries(body)) {
+    const type = FAULT_FIELDS[key as keyof NodeFaults];
+    if (!type) return `unknown fault ${JSON.stringify(key)}; known: ${Object.keys(FAULT_FIELDS).join(', ')}`;
+    if (typeof value !== type || (type === 'number' && !(Number.isFinite(value) && (value as number) >= 0))) {
+      return `${key} must be a ${type === 'number' ? 'non-negative number' : 'boolean'}`;
+    }
+    faults[key] = value as boolean | number;
+  }
+  return faults as Partial<NodeFaults>;
+}
+
+/**
+ * Fault controls for tests, on loopback only: stop and start a storage node, and make it corrupt,
+ * slow, or stingy with confirmations — the failures a gateway must survive on a real network.
+ */
+export class ControlServer {
+  private readonly app: FastifyInstance;
+  private address = '';
+
+  constructor(private readonly options: ControlServerOptions) {
+    this.app = Fastify();
+    const byName = new Map(options.nodes.map((node) => [node.name, node]));
+    const notFound = (name: string) => errorBody('NOT_FOUND', `no node named ${name}`, { reason: 'NODE_NOT_FOUND', domain: CONTROL_DOMAIN });
+
+    this.app.get('/v1/nodes', async () => options.nodes.map((node) => ({ name: node.name, url: node.url, running: node.running })));
+    this.app.post<{ Params: { name: string; action: string } }>('/v1/nodes/:name/:action', async (request, reply) => {
+      const node = byName.get(request.params.name);
+      if (!node) return reply.code(404).send(notFound(request.params.name));
+      if (request.params.action === 'stop') await node.stop();
+      else if (request.params.action === 'start') await node.start();
+      else {
+        return reply
+          .code(404)
+          .send(errorBody('NOT_FOUND', `unknown action ${request.params.action}; use stop or start`, { reason: 'UNKNOWN_ACTION', domain: CONTROL_DOMAIN }));
+      }
+      return { name: node.name, running: node.running };
+    });
+    this.app.put<{ Params: { name: string } }>('/v1/nodes/:name/faults', async (request, reply) => {
+      const node = byName.get(request.params.name);
+      if (!node) return reply.code(404).send(notFound(request.params.name));
+      const faults = parseFaults(request.body);
+      if (typeof faults === 'string') {
+        return reply.code(400).send(errorBody('INVALID_ARGUMENT', faults, { reason: 'INVALID_FAULTS', domain: CONTROL_DOMAIN }));
+      }
+      node.setFaults(faults);
+      return { name: node.name, faults };
+    });
+  }
+
+  get url(): string {
+    return this.address;
+  }
+
+  async start(): Promise<void> {
+    this.address = await this.app.listen({ host: this.options.host, port: this.options.port });
+  }
+
+  async stop(): Promise<void> {
+    await this.app.close();
+  }
+}

@@ -1,0 +1,134 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { blsKeyPairFromSecret } from '../crypto/bls.ts';
+import { LedgerServer } from './ledger/ledger-server.ts';
+import type { NetworkDescription } from './network-description.ts';
+import { loadOrCreateIdentity, type NetworkIdentity } from './network-identity.ts';
+import { assignShards } from './shard-assignment.ts';
+import { StorageNodeServer, type NodeFaults } from './storage-node/storage-node-server.ts';
+import { ControlServer } from './control-server.ts';
+
+export interface LocalNetworkOptions {
+  readonly dataDir: string;
+  /** Used only when the data directory holds no network yet. */
+  readonly nodes?: number;
+  /** Used only when the data directory holds no network yet. */
+  readonly shards?: number;
+  readonly host?: string;
+  readonly epochDurationMs?: number;
+  /** Prices in FROST per storage unit (1 MiB of encoded length): per epoch, and once per write. */
+  readonly storagePricePerUnitSize?: bigint;
+  readonly writePricePerUnitSize?: bigint;
+}
+
+export const DEFAULT_NODES = 10;
+export const DEFAULT_SHARDS = 1000;
+const DEFAULT_HOST = '127.0.0.1';
+/** A day, as on testnet. */
+const DEFAULT_EPOCH_DURATION_MS = 24 * 60 * 60 * 1000;
+/** Mainnet-like prices: 100,000 FROST per MiB-epoch of storage, 20,000 per MiB written. */
+const DEFAULT_STORAGE_PRICE = 100_000n;
+const DEFAULT_WRITE_PRICE = 20_000n;
+const NETWORK_FILE = 'network.json';
+
+/** What `DIR/network.json` holds: the network description plus where to steer it from. */
+export interface LocalNetworkDescription extends NetworkDescription {
+  /** Fault controls for tests (loopback only): see README, "Local network". */
+  readonly controlUrl: string;
+}
+
+/**
+ * An embedded Walrus network on loopback: one ledger (Sui's role) and storage nodes speaking the
+ * real storage-node API. The same data directory brings back the same network, keys and data.
+ */
+export class LocalNetwork {
+  private constructor(
+    readonly dataDir: string,
+    readonly identity: NetworkIdentity,
+    readonly ledger: LedgerServer,
+    readonly nodes: readonly StorageNodeServer[],
+    private readonly control: ControlServer,
+    private readonly host: string,
+  ) {}
+
+  static async start(options: LocalNetworkOptions): Promise<LocalNetwork> {
+    const host = options.host ?? DEFAULT_HOST;
+    const { identity } = await loadOrCreateIdentity(
+      options.dataDir,
+      options.shards ?? DEFAULT_SHARDS,
+      options.nodes ?? DEFAULT_NODES,
+      host,
+    );
+    const url = (port: number) => `http://${host}:${port}`;
+    const shards = assignShards(identity.nShards, identity.nodes.length);
+    const ledger = new LedgerServer({
+      dataDir: join(options.dataDir, 'ledger'),
+      host,
+      port: identity.ledgerPort,
+      epochDurationMs: options.epochDurationMs ?? DEFAULT_EPOCH_DURATION_MS,
+      genesis: {
+        nShards: identity.nShards,
+        nodes: identity.nodes.map((node, i) => ({
+          nodeId: node.nodeId,
+          name: node.name,
+          url: url(node.port),
+          blsPublicKey: Buffer.from(blsKeyPairFromSecret(Buffer.from(node.blsSecretKey, 'hex')).publicKey).toString('base64'),
+          shards: shards[i],
+        })),
+        storagePricePerUnitSize: options.storagePricePerUnitSize ?? DEFAULT_STORAGE_PRICE,
+        writePricePerUnitSize: options.writePricePerUnitSize ?? DEFAULT_WRITE_PRICE,
+        epochDurationMs: options.epochDurationMs ?? DEFAULT_EPOCH_DURATION_MS,
+      },
+    });
+    await ledger.start();
+    const nodes = identity.nodes.map(
+      (node) =>
+        new StorageNodeServer({
+          nodeId: node.nodeId,
+          name: node.name,
+          dataDir: join(options.dataDir, 'nodes', node.name),
+          blsSecretKey: Buffer.from(node.blsSecretKey, 'hex'),
+          ledgerUrl: ledger.url,
+          host,
+          port: node.port,
+        }),
+    );
+    await Promise.all(nodes.map((node) => node.start()));
+    const control = new ControlServer({ host, port: identity.controlPort, nodes });
+    await control.start();
+    const network = new LocalNetwork(options.dataDir, identity, ledger, nodes, control, host);
+    await network.writeDescription();
+    return network;
+  }
+
+  /** The network as clients see it, including the current epoch and committee. */
+  async description(): Promise<LocalNetworkDescription> {
+    const response = await fetch(`${this.ledger.url}/v1/network`);
+    if (!response.ok) throw new Error(`ledger answered ${response.status} for /v1/network`);
+    const network = (await response.json()) as NetworkDescription;
+    return { ...network, controlUrl: this.control.url };
+  }
+
+  private async writeDescription(): Promise<void> {
+    await mkdir(this.dataDir, { recursive: true });
+    const path = join(this.dataDir, NETWORK_FILE);
+    await writeFile(path + '.tmp', JSON.stringify(await this.description(), null, 2) + '\n');
+    await rename(path + '.tmp', path);
+  }
+
+  node(name: string): StorageNodeServer {
+    const node = this.nodes.find((candidate) => candidate.name === name);
+    if (!node) throw new RangeError(`no node named ${name}`);
+    return node;
+  }
+
+  setFaults(name: string, faults: Partial<NodeFaults>): void {
+    this.node(name).setFaults(faults);
+  }
+
+  async stop(): Promise<void> {
+    await this.control.stop();
+    await Promise.all(this.nodes.map((node) => node.stop()));
+    await this.ledger.stop();
+  }
+}
