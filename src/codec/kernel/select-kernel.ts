@@ -1,10 +1,48 @@
 import type { CodecKernel } from './kernel.ts';
+import { loadNativeKernel } from './native-kernel.ts';
 import { PortableKernel } from './portable-kernel.ts';
 
-let selected: CodecKernel | undefined;
+/** Environment variable forcing a kernel: `native` (fail if absent) or `portable`. */
+export const KERNEL_ENV = 'WALRUS_CODEC_KERNEL';
 
-/** The kernel the codec uses in this process. */
+export interface KernelSelection {
+  readonly kernel: CodecKernel;
+  /** One line for the start-up log: which kernel, and why when it is not the native one. */
+  readonly description: string;
+}
+
+/** Thrown when the environment asks for a kernel this process cannot have. */
+export class KernelUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KernelUnavailableError';
+  }
+}
+
+function choose(): KernelSelection {
+  const wanted = process.env[KERNEL_ENV];
+  if (wanted !== undefined && wanted !== 'native' && wanted !== 'portable') {
+    throw new KernelUnavailableError(`${KERNEL_ENV} must be native or portable, got ${JSON.stringify(wanted)}`);
+  }
+  if (wanted === 'portable') {
+    return { kernel: new PortableKernel(), description: `codec kernel: portable (${KERNEL_ENV}=portable)` };
+  }
+  const { kernel, error } = loadNativeKernel();
+  if (kernel) {
+    return { kernel, description: `codec kernel: native (${kernel.simd}, ${kernel.threads} threads)` };
+  }
+  if (wanted === 'native') throw new KernelUnavailableError(`${KERNEL_ENV}=native, but ${error}`);
+  return { kernel: new PortableKernel(), description: `codec kernel: portable, because ${error}` };
+}
+
+let selection: KernelSelection | undefined;
+
+/** The kernel this process uses, chosen once: native when it loads, else portable. */
+export function kernelSelection(): KernelSelection {
+  selection ??= choose();
+  return selection;
+}
+
 export function selectKernel(): CodecKernel {
-  selected ??= new PortableKernel();
-  return selected;
+  return kernelSelection().kernel;
 }
