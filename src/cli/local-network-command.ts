@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { kernelSelection } from '../codec/kernel/select-kernel.ts';
 import { DEFAULT_NODES, DEFAULT_SHARDS, LocalNetwork } from '../local/local-network.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -49,6 +50,7 @@ export async function localNetworkCommand(args: string[], out: (line: string) =>
   out(`local Walrus network up: ${description.nodes.length} nodes, ${description.nShards} shards, epoch ${description.epoch}`);
   out(`ledger ${description.ledgerUrl}; fault controls ${description.controlUrl}`);
   out(`description: ${dataDir}/network.json`);
+  out(kernelSelection().description);
   await new Promise<void>((done) => {
     const shutdown = () => done();
     process.once('SIGINT', shutdown);

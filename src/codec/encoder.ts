@@ -5,6 +5,7 @@ import { DIGEST_LENGTH, ENCODING_TYPE_RS2, EncodingParams } from './params.ts';
 import { ReedSolomonCode } from './reed-solomon/code.ts';
 import { allocateWork, workGroups } from './work-groups.ts';
 import { MessageMatrix } from './message-matrix.ts';
+import { LeafHashes } from './leaf-hashes.ts';
 
 /** A blob encoded with RS2: its n primary and n secondary slivers and the metadata that commit to them. */
 export interface EncodedBlob {
@@ -31,20 +32,24 @@ export function encodeBlob(blob: Uint8Array, params: EncodingParams, kernel: Cod
 
   const primarySlivers: Uint8Array[] = [];
   for (let i = 0; i < p; i++) primarySlivers.push(matrix.row(i));
-  for (let i = p; i < n; i++) primarySlivers.push(new Uint8Array(s * ss));
+  // The repair rows share one buffer so that their leaves hash in one kernel call.
+  const repairRows = new Uint8Array((n - p) * s * ss);
+  for (let i = p; i < n; i++) primarySlivers.push(repairRows.subarray((i - p) * s * ss, (i - p + 1) * s * ss));
   const secondarySlivers: Uint8Array[] = [];
   for (let j = 0; j < n; j++) secondarySlivers.push(new Uint8Array(p * ss));
-  for (let c = 0; c < s; c++) matrix.readColumn(c, secondarySlivers[c]);
+  matrix.copyColumnsInto(secondarySlivers);
 
-  const leaves = new Uint8Array(n * n * DIGEST_LENGTH);
+  const leaves = new LeafHashes(n, ss, kernel);
+  for (const run of matrix.rowRuns()) leaves.hashBlock(run.bytes, run.rows, s, run.firstRow, 0);
   encodeRows(matrix, secondarySlivers, params, ss, kernel);
-  hashTopLeaves(matrix, secondarySlivers, leaves, params, ss, kernel);
-  encodeColumns(matrix, primarySlivers, secondarySlivers, leaves, params, ss, kernel);
+  for (let c = s; c < n; c++) leaves.hashColumn(secondarySlivers[c], p, 0, c);
+  encodeColumns(matrix, repairRows, secondarySlivers, leaves, params, ss, kernel);
+  leaves.hashBlock(repairRows, n - p, s, p, 0);
 
   const primaryRoots = new Uint8Array(n * DIGEST_LENGTH);
   const columnRoots = new Uint8Array(n * DIGEST_LENGTH);
-  kernel.merkleRoots(leaves, n, n, n, 1, primaryRoots);
-  kernel.merkleRoots(leaves, n, n, 1, n, columnRoots);
+  kernel.merkleRoots(leaves.hashes, n, n, n, 1, primaryRoots);
+  kernel.merkleRoots(leaves.hashes, n, n, 1, n, columnRoots);
   const hashes: SliverPairHashes[] = [];
   for (let i = 0; i < n; i++) {
     const column = secondarySliverIndex(i, n);
@@ -86,33 +91,15 @@ function encodeRows(matrix: MessageMatrix, secondarySlivers: Uint8Array[], param
   }
 }
 
-/** Leaves of rows 0..p−1: the message matrix (columns < s) and the row recovery symbols (columns ≥ s). */
-function hashTopLeaves(
-  matrix: MessageMatrix,
-  secondarySlivers: Uint8Array[],
-  leaves: Uint8Array,
-  params: EncodingParams,
-  ss: number,
-  kernel: CodecKernel,
-): void {
-  const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
-  for (let r = 0; r < p; r++) {
-    kernel.hashPrefixed(0, matrix.row(r), ss, s, leaves.subarray(r * n * DIGEST_LENGTH), 1);
-  }
-  for (let c = s; c < n; c++) {
-    kernel.hashPrefixed(0, secondarySlivers[c], ss, p, leaves.subarray(c * DIGEST_LENGTH), n);
-  }
-}
-
 /**
  * Primary code on each of the n columns: recovery symbol k of column c is matrix symbol (p+k, c).
- * Columns < s land in primary slivers p..n−1; the rest is only hashed, never kept.
+ * Columns < s land in the repair rows (primary slivers p..n−1); the rest is only hashed, never kept.
  */
 function encodeColumns(
   matrix: MessageMatrix,
-  primarySlivers: Uint8Array[],
+  repairRows: Uint8Array,
   secondarySlivers: Uint8Array[],
-  leaves: Uint8Array,
+  leaves: LeafHashes,
   params: EncodingParams,
   ss: number,
   kernel: CodecKernel,
@@ -121,7 +108,9 @@ function encodeColumns(
   const code = new ReedSolomonCode(p, n - p, kernel);
   const positions = code.encodeWorkPositions;
   const elements = ss / 2;
+  const rowBytes = s * ss;
   const work = allocateWork(n, elements, positions);
+  let scratch = new Uint8Array(0);
   for (const group of workGroups(n, elements, positions)) {
     work.fill(0, 0, positions * group.vecBytes);
     for (let c = group.start; c < group.end; c++) {
@@ -131,23 +120,17 @@ function encodeColumns(
     }
     code.encode(work, group.vecBytes);
 
-    const keptEnd = Math.min(group.end, s);
+    const kept = Math.min(group.end, s) - group.start;
     const dropStart = Math.max(group.start, s);
     const dropped = group.end - dropStart;
-    const scratch = new Uint8Array(Math.max(0, dropped) * ss);
+    if (dropped > 0 && scratch.length < (n - p) * dropped * ss) scratch = new Uint8Array((n - p) * dropped * ss);
     for (let k = 0; k < n - p; k++) {
-      const row = p + k;
       const rowStart = k * group.vecElements;
-      if (keptEnd > group.start) {
-        const sliver = primarySlivers[row];
-        kernel.unpackSymbols(work, rowStart, elements, ss, keptEnd - group.start, sliver, group.start * ss, ss);
-        const kept = sliver.subarray(group.start * ss, keptEnd * ss);
-        kernel.hashPrefixed(0, kept, ss, keptEnd - group.start, leaves.subarray((row * n + group.start) * DIGEST_LENGTH), 1);
-      }
+      if (kept > 0) kernel.unpackSymbols(work, rowStart, elements, ss, kept, repairRows, k * rowBytes + group.start * ss, ss);
       if (dropped > 0) {
-        kernel.unpackSymbols(work, rowStart + (dropStart - group.start) * elements, elements, ss, dropped, scratch, 0, ss);
-        kernel.hashPrefixed(0, scratch, ss, dropped, leaves.subarray((row * n + dropStart) * DIGEST_LENGTH), 1);
+        kernel.unpackSymbols(work, rowStart + (dropStart - group.start) * elements, elements, ss, dropped, scratch, k * dropped * ss, ss);
       }
     }
+    if (dropped > 0) leaves.hashBlock(scratch, n - p, dropped, p, dropStart);
   }
 }

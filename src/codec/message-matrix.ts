@@ -30,10 +30,27 @@ export class MessageMatrix {
     return this.tail.subarray(at, at + this.rowBytes);
   }
 
-  /** Column c (a systematic secondary sliver), copied into `out`. */
-  readColumn(c: number, out: Uint8Array): void {
+  /** Column c (a systematic secondary sliver) into `columns[c]`, for every column. */
+  copyColumnsInto(columns: readonly Uint8Array[]): void {
     const ss = this.symbolSize;
-    for (let r = 0; r < this.rows; r++) out.set(this.row(r).subarray(c * ss, (c + 1) * ss), r * ss);
+    for (let r = 0; r < this.rows; r++) {
+      const row = this.row(r);
+      const at = r * ss;
+      // Symbols are a few bytes for most blobs: a plain loop beats a subarray per symbol.
+      for (let c = 0; c < this.columns; c++) {
+        const column = columns[c];
+        const from = c * ss;
+        for (let b = 0; b < ss; b++) column[at + b] = row[from + b];
+      }
+    }
+  }
+
+  /** The matrix as at most two contiguous runs of whole rows: those inside the blob, then the padded tail. */
+  rowRuns(): { firstRow: number; rows: number; bytes: Uint8Array }[] {
+    const runs = [];
+    if (this.fullRows > 0) runs.push({ firstRow: 0, rows: this.fullRows, bytes: this.blob.subarray(0, this.fullRows * this.rowBytes) });
+    if (this.fullRows < this.rows) runs.push({ firstRow: this.fullRows, rows: this.rows - this.fullRows, bytes: this.tail });
+    return runs;
   }
 
   /**
