@@ -7,7 +7,7 @@ import type { BlobMetadataWithId } from './metadata.ts';
 import { DIGEST_LENGTH, EncodingParams } from './params.ts';
 import { ReedSolomonCode } from './reed-solomon/code.ts';
 import type { Sliver, SliverType } from './sliver.ts';
-import { allocateWork, workGroups } from './work-groups.ts';
+import { allocateWork, workGroups, type WorkGroup } from './work-groups.ts';
 import { writeColumn } from './matrix.ts';
 
 /**
@@ -46,6 +46,36 @@ function checkSliverSizes(slivers: readonly Sliver[], symbolSize: number, symbol
   }
 }
 
+/** Where one recovered original goes: `count` symbols of the group, written by `write`. */
+type WriteOriginal = (index: number, group: WorkGroup, work: Uint8Array, firstElement: number) => void;
+
+/**
+ * Decodes one axis. The slivers (all of one type) are codewords of `code`, sliver i at codeword
+ * position i; each group of symbol indices within them is decoded at once, and every original
+ * not among the slivers is handed to `write`. Received originals are left to the caller.
+ */
+function decodeAxis(code: ReedSolomonCode, slivers: readonly Sliver[], symbolsPerSliver: number, ss: number, kernel: CodecKernel, write: WriteOriginal): void {
+  const positions = code.decodeWorkPositions;
+  const elements = ss / 2;
+  const sourceCount = code.originalCount;
+  const positionOf = (index: number) => (index < sourceCount ? code.originalPosition(index) : code.recoveryPosition(index - sourceCount));
+  const work = allocateWork(symbolsPerSliver, elements, positions);
+  for (const group of workGroups(symbolsPerSliver, elements, positions)) {
+    work.fill(0, 0, positions * group.vecBytes);
+    const received = new Uint8Array(positions);
+    for (const sliver of slivers) {
+      const pos = positionOf(sliver.index);
+      received[pos] = 1;
+      kernel.packSymbols(sliver.data, group.start * ss, ss, ss, group.end - group.start, work, pos * group.vecElements, elements);
+    }
+    code.decode(work, group.vecBytes, received);
+    for (let i = 0; i < sourceCount; i++) {
+      const pos = code.originalPosition(i);
+      if (!received[pos]) write(i, group, work, pos * group.vecElements);
+    }
+  }
+}
+
 /**
  * Rebuilds the p×s message matrix from any p primary slivers (rows). With all systematic rows
  * 0..p−1 present it is their concatenation; otherwise each column is decoded with the primary code.
@@ -54,30 +84,11 @@ function decodeRows(slivers: Sliver[], params: EncodingParams, ss: number, kerne
   const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
   const matrix = new Uint8Array(p * s * ss);
   const rowBytes = s * ss;
-  if (slivers.every((sliver) => sliver.index < p)) {
-    for (const sliver of slivers) matrix.set(sliver.data, sliver.index * rowBytes);
-    return matrix;
-  }
-  const code = new ReedSolomonCode(p, n - p, kernel);
-  const positions = code.decodeWorkPositions;
-  const elements = ss / 2;
-  const positionOf = (index: number) => (index < p ? code.originalPosition(index) : code.recoveryPosition(index - p));
-  const work = allocateWork(s, elements, positions);
-  for (const group of workGroups(s, elements, positions)) {
-    const columns = group.end - group.start;
-    work.fill(0, 0, positions * group.vecBytes);
-    const received = new Uint8Array(positions);
-    for (const sliver of slivers) {
-      const pos = positionOf(sliver.index);
-      received[pos] = 1;
-      kernel.packSymbols(sliver.data, group.start * ss, ss, ss, columns, work, pos * group.vecElements, elements);
-    }
-    code.decode(work, group.vecBytes, received);
-    for (let r = 0; r < p; r++) {
-      const pos = code.originalPosition(r);
-      if (received[pos]) continue;
-      kernel.unpackSymbols(work, pos * group.vecElements, elements, ss, columns, matrix, r * rowBytes + group.start * ss, ss);
-    }
+  if (!slivers.every((sliver) => sliver.index < p)) {
+    decodeAxis(new ReedSolomonCode(p, n - p, kernel), slivers, s, ss, kernel, (r, group, work, firstElement) => {
+      const at = r * rowBytes + group.start * ss;
+      kernel.unpackSymbols(work, firstElement, ss / 2, ss, group.end - group.start, matrix, at, ss);
+    });
   }
   for (const sliver of slivers) if (sliver.index < p) matrix.set(sliver.data, sliver.index * rowBytes);
   return matrix;
@@ -87,27 +98,9 @@ function decodeRows(slivers: Sliver[], params: EncodingParams, ss: number, kerne
 function decodeColumns(slivers: Sliver[], params: EncodingParams, ss: number, kernel: CodecKernel): Uint8Array {
   const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
   const matrix = new Uint8Array(p * s * ss);
-  const code = new ReedSolomonCode(s, n - s, kernel);
-  const positions = code.decodeWorkPositions;
-  const elements = ss / 2;
-  const positionOf = (index: number) => (index < s ? code.originalPosition(index) : code.recoveryPosition(index - s));
-  const work = allocateWork(p, elements, positions);
-  for (const group of workGroups(p, elements, positions)) {
-    const rows = group.end - group.start;
-    work.fill(0, 0, positions * group.vecBytes);
-    const received = new Uint8Array(positions);
-    for (const sliver of slivers) {
-      const pos = positionOf(sliver.index);
-      received[pos] = 1;
-      kernel.packSymbols(sliver.data, group.start * ss, ss, ss, rows, work, pos * group.vecElements, elements);
-    }
-    code.decode(work, group.vecBytes, received);
-    for (let c = 0; c < s; c++) {
-      const pos = code.originalPosition(c);
-      if (received[pos]) continue;
-      kernel.unpackSymbols(work, pos * group.vecElements, elements, ss, rows, matrix, (group.start * s + c) * ss, s * ss);
-    }
-  }
+  decodeAxis(new ReedSolomonCode(s, n - s, kernel), slivers, p, ss, kernel, (c, group, work, firstElement) => {
+    kernel.unpackSymbols(work, firstElement, ss / 2, ss, group.end - group.start, matrix, (group.start * s + c) * ss, s * ss);
+  });
   const shape = { rows: p, columns: s, symbolSize: ss };
   for (const sliver of slivers) if (sliver.index < s) writeColumn(matrix, shape, sliver.index, sliver.data);
   return matrix;
