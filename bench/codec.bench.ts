@@ -36,7 +36,9 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** Median of `runs` timed runs after one untimed warm-up run (JIT, allocations), the same for both sides. */
 function time(runs: number, body: () => void): number {
+  body();
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
@@ -61,7 +63,7 @@ function runCase(impl: string, op: string, sizeMiB: number, runs: number): void 
       const withId = { blobId: encoded.blobId, metadata: encoded.metadata };
       // Slivers arrive as BCS off the wire; parsing them is part of the read path.
       const wire = subset.map((i) =>
-        encodeSliver({ type: 'primary', index: i, symbolSize: encoded.symbolSize, data: encoded.primarySlivers[i] }),
+        encodeSliver({ type: 'primary', index: i, symbolSize: encoded.symbolSize, data: encoded.primarySliver(i) }),
       );
       ms = time(runs, () => {
         const slivers: Sliver[] = wire.map((bytes) => decodeSliver(bytes, 'primary'));

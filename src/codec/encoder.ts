@@ -6,6 +6,7 @@ import { ReedSolomonCode } from './reed-solomon/code.ts';
 import { allocateWork, workGroups } from './work-groups.ts';
 import { MessageMatrix } from './message-matrix.ts';
 import { LeafHashes } from './leaf-hashes.ts';
+import { scratch } from './scratch.ts';
 
 /** A blob encoded with RS2: its n primary and n secondary slivers and the metadata that commit to them. */
 export interface EncodedBlob {
@@ -14,10 +15,16 @@ export interface EncodedBlob {
   readonly blobId: Uint8Array;
   readonly rootHash: Uint8Array;
   readonly metadata: BlobMetadata;
-  /** Primary sliver i (sliver index i), s symbols each. */
-  readonly primarySlivers: readonly Uint8Array[];
-  /** Secondary sliver j (sliver index j), p symbols each; pair i carries secondary n−1−i. */
-  readonly secondarySlivers: readonly Uint8Array[];
+  /**
+   * Primary sliver i (s symbols): row i of the expanded matrix. Systematic rows are views of the
+   * blob, which must not change while the slivers are in use.
+   */
+  primarySliver(index: number): Uint8Array;
+  /**
+   * Secondary sliver j (p symbols): column j; pair i carries secondary n−1−i. Systematic columns
+   * are gathered from the blob when asked for, so they cost no memory until sent.
+   */
+  secondarySliver(index: number): Uint8Array;
 }
 
 /**
@@ -30,20 +37,17 @@ export function encodeBlob(blob: Uint8Array, params: EncodingParams, kernel: Cod
   const ss = params.symbolSize(blob.length);
   const matrix = new MessageMatrix(blob, p, s, ss);
 
-  const primarySlivers: Uint8Array[] = [];
-  for (let i = 0; i < p; i++) primarySlivers.push(matrix.row(i));
-  // The repair rows share one buffer so that their leaves hash in one kernel call.
+  // Repair rows (primary slivers p..n−1) share one buffer so their leaves hash in one kernel call.
   const repairRows = new Uint8Array((n - p) * s * ss);
-  for (let i = p; i < n; i++) primarySlivers.push(repairRows.subarray((i - p) * s * ss, (i - p + 1) * s * ss));
-  const secondarySlivers: Uint8Array[] = [];
-  for (let j = 0; j < n; j++) secondarySlivers.push(new Uint8Array(p * ss));
-  matrix.copyColumnsInto(secondarySlivers);
+  const repairColumns = new Uint8Array((n - s) * p * ss);
+  const repairRow = (i: number) => repairRows.subarray((i - p) * s * ss, (i - p + 1) * s * ss);
+  const repairColumn = (j: number) => repairColumns.subarray((j - s) * p * ss, (j - s + 1) * p * ss);
 
   const leaves = new LeafHashes(n, ss, kernel);
   for (const run of matrix.rowRuns()) leaves.hashBlock(run.bytes, run.rows, s, run.firstRow, 0);
-  encodeRows(matrix, secondarySlivers, params, ss, kernel);
-  for (let c = s; c < n; c++) leaves.hashColumn(secondarySlivers[c], p, 0, c);
-  encodeColumns(matrix, repairRows, secondarySlivers, leaves, params, ss, kernel);
+  encodeRows(matrix, repairColumns, params, ss, kernel);
+  for (let c = s; c < n; c++) leaves.hashColumn(repairColumn(c), p, 0, c);
+  encodeColumns(matrix, repairRows, repairColumns, leaves, params, ss, kernel);
   leaves.hashBlock(repairRows, n - p, s, p, 0);
 
   const primaryRoots = new Uint8Array(n * DIGEST_LENGTH);
@@ -66,13 +70,16 @@ export function encodeBlob(blob: Uint8Array, params: EncodingParams, kernel: Cod
     blobId: deriveBlobId(rootHash, blob.length),
     rootHash,
     metadata,
-    primarySlivers,
-    secondarySlivers,
+    primarySliver: (i) => (i < p ? matrix.row(i) : repairRow(i)),
+    secondarySliver: (j) => (j < s ? matrix.column(j) : repairColumn(j)),
   };
 }
 
-/** Secondary code on each row: recovery symbol k of row r is matrix symbol (r, s+k), kept in secondary sliver s+k. */
-function encodeRows(matrix: MessageMatrix, secondarySlivers: Uint8Array[], params: EncodingParams, ss: number, kernel: CodecKernel): void {
+/**
+ * Secondary code on each row: recovery symbol k of row r is matrix symbol (r, s+k), kept in the
+ * repair columns (secondary slivers s..n−1, p symbols each).
+ */
+function encodeRows(matrix: MessageMatrix, repairColumns: Uint8Array, params: EncodingParams, ss: number, kernel: CodecKernel): void {
   const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
   const code = new ReedSolomonCode(s, n - s, kernel);
   const positions = code.encodeWorkPositions;
@@ -86,7 +93,7 @@ function encodeRows(matrix: MessageMatrix, secondarySlivers: Uint8Array[], param
     }
     code.encode(work, group.vecBytes);
     for (let k = 0; k < n - s; k++) {
-      kernel.unpackSymbols(work, k * group.vecElements, elements, ss, rows, secondarySlivers[s + k], group.start * ss, ss);
+      kernel.unpackSymbols(work, k * group.vecElements, elements, ss, rows, repairColumns, (k * p + group.start) * ss, ss);
     }
   }
 }
@@ -98,7 +105,7 @@ function encodeRows(matrix: MessageMatrix, secondarySlivers: Uint8Array[], param
 function encodeColumns(
   matrix: MessageMatrix,
   repairRows: Uint8Array,
-  secondarySlivers: Uint8Array[],
+  repairColumns: Uint8Array,
   leaves: LeafHashes,
   params: EncodingParams,
   ss: number,
@@ -110,27 +117,26 @@ function encodeColumns(
   const elements = ss / 2;
   const rowBytes = s * ss;
   const work = allocateWork(n, elements, positions);
-  let scratch = new Uint8Array(0);
   for (const group of workGroups(n, elements, positions)) {
     work.fill(0, 0, positions * group.vecBytes);
     for (let c = group.start; c < group.end; c++) {
       const at = (c - group.start) * elements;
       if (c < s) matrix.packColumn(kernel, c, 0, p, work, at, group.vecElements);
-      else kernel.packSymbols(secondarySlivers[c], 0, ss, ss, p, work, at, group.vecElements);
+      else kernel.packSymbols(repairColumns, (c - s) * p * ss, ss, ss, p, work, at, group.vecElements);
     }
     code.encode(work, group.vecBytes);
 
     const kept = Math.min(group.end, s) - group.start;
     const dropStart = Math.max(group.start, s);
     const dropped = group.end - dropStart;
-    if (dropped > 0 && scratch.length < (n - p) * dropped * ss) scratch = new Uint8Array((n - p) * dropped * ss);
+    const droppedSymbols = scratch('dropped-symbols', Math.max(0, dropped) * (n - p) * ss);
     for (let k = 0; k < n - p; k++) {
       const rowStart = k * group.vecElements;
       if (kept > 0) kernel.unpackSymbols(work, rowStart, elements, ss, kept, repairRows, k * rowBytes + group.start * ss, ss);
       if (dropped > 0) {
-        kernel.unpackSymbols(work, rowStart + (dropStart - group.start) * elements, elements, ss, dropped, scratch, k * dropped * ss, ss);
+        kernel.unpackSymbols(work, rowStart + (dropStart - group.start) * elements, elements, ss, dropped, droppedSymbols, k * dropped * ss, ss);
       }
     }
-    if (dropped > 0) leaves.hashBlock(scratch, n - p, dropped, p, dropStart);
+    if (dropped > 0) leaves.hashBlock(droppedSymbols, n - p, dropped, p, dropStart);
   }
 }

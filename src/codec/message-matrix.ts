@@ -1,5 +1,8 @@
 import type { CodecKernel } from './kernel/kernel.ts';
 
+/** Symbol size from which copying a symbol with `set` beats a byte loop. */
+const BULK_COPY_MIN_BYTES = 32;
+
 /**
  * The p×s message matrix of a blob, read in place: symbol (r, c) is bytes [(r·s + c)·ss, +ss) of
  * the blob zero-padded to p·s·ss. Rows wholly inside the blob are views of it; only the rows past
@@ -30,19 +33,19 @@ export class MessageMatrix {
     return this.tail.subarray(at, at + this.rowBytes);
   }
 
-  /** Column c (a systematic secondary sliver) into `columns[c]`, for every column. */
-  copyColumnsInto(columns: readonly Uint8Array[]): void {
+  /** Column c (a systematic secondary sliver), gathered into a new buffer. */
+  column(c: number): Uint8Array {
     const ss = this.symbolSize;
+    const out = new Uint8Array(this.rows * ss);
     for (let r = 0; r < this.rows; r++) {
       const row = this.row(r);
+      const from = c * ss;
       const at = r * ss;
-      // Symbols are a few bytes for most blobs: a plain loop beats a subarray per symbol.
-      for (let c = 0; c < this.columns; c++) {
-        const column = columns[c];
-        const from = c * ss;
-        for (let b = 0; b < ss; b++) column[at + b] = row[from + b];
-      }
+      // A byte loop beats creating a subarray for the few-byte symbols of small blobs.
+      if (ss < BULK_COPY_MIN_BYTES) for (let b = 0; b < ss; b++) out[at + b] = row[from + b];
+      else out.set(row.subarray(from, from + ss), at);
     }
+    return out;
   }
 
   /** The matrix as at most two contiguous runs of whole rows: those inside the blob, then the padded tail. */

@@ -1,4 +1,5 @@
 import { vectorBytes } from './reed-solomon/code.ts';
+import { scratch } from './scratch.ts';
 
 /**
  * Upper bound for one Reed–Solomon work array. Every RS call is element-wise across the vector,
@@ -34,7 +35,10 @@ function itemsPerGroup(itemCount: number, elementsPerItem: number, positions: nu
   return Math.max(1, Math.min(itemCount, Math.floor(WORK_BUDGET_BYTES / bytesPerItem)));
 }
 
-/** A zeroed work array large enough for every group of {@link workGroups} with the same arguments. */
+/**
+ * A work array large enough for every group of {@link workGroups} with the same arguments. Its
+ * contents are unspecified: each group zeroes what it uses. Reused across calls (see scratch.ts).
+ */
 export function allocateWork(itemCount: number, elementsPerItem: number, positions: number): Uint8Array {
-  return new Uint8Array(positions * vectorBytes(itemsPerGroup(itemCount, elementsPerItem, positions) * elementsPerItem));
+  return scratch('work', positions * vectorBytes(itemsPerGroup(itemCount, elementsPerItem, positions) * elementsPerItem));
 }

@@ -54,12 +54,12 @@ test('malformed metadata is refused', () => {
 
 test('SliverData round-trips and matches the official bytes', () => {
   const oracle = oracleEncode(blob, 10);
-  const bytes = encodeSliver({ type: 'primary', index: 3, symbolSize: encoded.symbolSize, data: encoded.primarySlivers[3] });
+  const bytes = encodeSliver({ type: 'primary', index: 3, symbolSize: encoded.symbolSize, data: encoded.primarySliver(3) });
   assert.deepEqual(bytes, oracle.primaryBcs[3]);
   const sliver = decodeSliver(bytes, 'primary');
   assert.equal(sliver.index, 3);
   assert.equal(sliver.symbolSize, encoded.symbolSize);
-  assert.deepEqual(sliver.data, encoded.primarySlivers[3]);
+  assert.deepEqual(sliver.data, encoded.primarySliver(3));
   assert.throws(() => decodeSliver(bytes.subarray(0, bytes.length - 1), 'primary'), MalformedBcsError);
   assert.throws(() => decodeSliver(Uint8Array.of(...bytes, 0), 'primary'), MalformedBcsError);
   const zeroSymbol = bytes.slice();

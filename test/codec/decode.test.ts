@@ -14,8 +14,8 @@ import { oracleDecode } from '../fixtures/oracle.ts';
 import { randomBytes, randomSubset } from '../fixtures/random.ts';
 
 function slivers(encoded: EncodedBlob, type: SliverType, indices: number[]): Sliver[] {
-  const source = type === 'primary' ? encoded.primarySlivers : encoded.secondarySlivers;
-  return indices.map((index) => ({ type, index, symbolSize: encoded.symbolSize, data: source[index] }));
+  const sliver = (index: number) => (type === 'primary' ? encoded.primarySliver(index) : encoded.secondarySliver(index));
+  return indices.map((index) => ({ type, index, symbolSize: encoded.symbolSize, data: sliver(index) }));
 }
 
 function withId(encoded: EncodedBlob): BlobMetadataWithId {

@@ -26,10 +26,10 @@ function assertMatchesOracle(blob: Uint8Array, n: number, ours: EncodedBlob): vo
   for (let i = 0; i < n; i++) {
     assert.equal(hex(ours.metadata.hashes[i].primary), hex(oracle.hashes[i].primary), `pair ${i} primary hash, ${label}`);
     assert.equal(hex(ours.metadata.hashes[i].secondary), hex(oracle.hashes[i].secondary), `pair ${i} secondary hash, ${label}`);
-    const primary = encodeSliver({ type: 'primary', index: i, symbolSize: ours.symbolSize, data: ours.primarySlivers[i] });
+    const primary = encodeSliver({ type: 'primary', index: i, symbolSize: ours.symbolSize, data: ours.primarySliver(i) });
     assert.ok(Buffer.from(primary).equals(Buffer.from(oracle.primaryBcs[i])), `pair ${i} primary sliver, ${label}`);
     const j = secondarySliverIndex(i, n);
-    const secondary = encodeSliver({ type: 'secondary', index: j, symbolSize: ours.symbolSize, data: ours.secondarySlivers[j] });
+    const secondary = encodeSliver({ type: 'secondary', index: j, symbolSize: ours.symbolSize, data: ours.secondarySliver(j) });
     assert.ok(Buffer.from(secondary).equals(Buffer.from(oracle.secondaryBcs[i])), `pair ${i} secondary sliver, ${label}`);
   }
 }
