@@ -13,7 +13,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { BlobEncoder } from '@mysten/walrus-wasm';
 import { decodeBlob } from '../src/codec/decoder.ts';
 import { encodeBlob } from '../src/codec/encoder.ts';
 import { selectKernel } from '../src/codec/kernel/select-kernel.ts';
@@ -21,7 +20,6 @@ import { EncodingParams } from '../src/codec/params.ts';
 import { decodeSliver, encodeSliver, type Sliver } from '../src/codec/sliver.ts';
 import { verifySlivers } from '../src/codec/verify-sliver.ts';
 import { randomBytes, randomSubset } from '../test/fixtures/random.ts';
-import { oracleEncode } from '../test/fixtures/oracle.ts';
 
 const N = 1000;
 const MIB = 1024 * 1024;
@@ -29,6 +27,8 @@ const MIB = 1024 * 1024;
 interface CaseResult {
   medianMs: number;
   peakRssMiB: number;
+  /** RSS of the case's process before it made its input: the runtime's own share of the peak. */
+  baselineRssMiB: number;
 }
 
 function median(values: number[]): number {
@@ -49,7 +49,8 @@ function time(runs: number, body: () => void): number {
 }
 
 /** Runs one (implementation, operation, size) case in this process; prints its result as JSON. */
-function runCase(impl: string, op: string, sizeMiB: number, runs: number): void {
+async function runCase(impl: string, op: string, sizeMiB: number, runs: number): Promise<void> {
+  const baselineRssMiB = process.memoryUsage().rss / MIB;
   const params = EncodingParams.forShards(N);
   const blob = randomBytes(sizeMiB * MIB, sizeMiB);
   const subset = randomSubset(N, params.primarySourceSymbols, 42);
@@ -72,6 +73,9 @@ function runCase(impl: string, op: string, sizeMiB: number, runs: number): void 
       });
     }
   } else {
+    // Loaded only here, so that our cases' RSS does not include the wasm module.
+    const { BlobEncoder } = await import('@mysten/walrus-wasm');
+    const { oracleEncode } = await import('../test/fixtures/oracle.ts');
     const encoder = new BlobEncoder(N);
     if (op === 'encode') {
       ms = time(runs, () => oracleEncode(blob, N));
@@ -85,7 +89,7 @@ function runCase(impl: string, op: string, sizeMiB: number, runs: number): void 
       });
     }
   }
-  const result: CaseResult = { medianMs: ms, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+  const result: CaseResult = { medianMs: ms, peakRssMiB: process.resourceUsage().maxRSS / 1024, baselineRssMiB };
   process.stdout.write(JSON.stringify(result));
 }
 
@@ -98,6 +102,10 @@ function spawnCase(impl: string, op: string, sizeMiB: number, runs: number, kern
   );
   if (child.status !== 0) throw new Error(`case ${impl} ${op} ${sizeMiB} MiB failed:\n${child.stderr}`);
   return JSON.parse(child.stdout) as CaseResult;
+}
+
+function rss(result: CaseResult): string {
+  return `${result.peakRssMiB.toFixed(0)} (${result.baselineRssMiB.toFixed(0)}) MiB`;
 }
 
 function pad(text: string, width: number): string {
@@ -115,11 +123,12 @@ const { values } = parseArgs({
 
 if (values.case) {
   const [impl, op, size] = values.case.split(':');
-  runCase(impl, op, Number(size), Number(values.runs ?? 1));
+  await runCase(impl, op, Number(size), Number(values.runs ?? 1));
 } else {
   const sizes = values.sizes.split(',').map(Number);
   console.log(`codec benchmark, n = ${N}, kernel = ${values.kernel ?? selectKernel().name}; times are medians`);
-  console.log(`${pad('operation', 10)} ${pad('size', 8)} ${pad('ours ms', 10)} ${pad('wasm ms', 10)} ${pad('ratio', 8)} ${pad('ours RSS', 10)} ${pad('wasm RSS', 10)}`);
+  console.log('RSS columns: peak RSS of the case process (its runtime baseline before making the input in brackets)');
+  console.log(`${pad('operation', 10)} ${pad('size', 8)} ${pad('ours ms', 10)} ${pad('wasm ms', 10)} ${pad('ratio', 8)} ${pad('ours RSS', 16)} ${pad('wasm RSS', 16)}`);
   for (const op of ['encode', 'decode']) {
     for (const sizeMiB of sizes) {
       const runs = Number(values.runs ?? (sizeMiB <= 1 ? 5 : sizeMiB <= 16 ? 3 : 1));
@@ -127,7 +136,7 @@ if (values.case) {
       const wasm = spawnCase('wasm', op, sizeMiB, runs);
       console.log(
         `${pad(op, 10)} ${pad(sizeMiB + ' MiB', 8)} ${pad(ours.medianMs.toFixed(0), 10)} ${pad(wasm.medianMs.toFixed(0), 10)} ` +
-          `${pad((wasm.medianMs / ours.medianMs).toFixed(1) + 'x', 8)} ${pad(ours.peakRssMiB.toFixed(0) + ' MiB', 10)} ${pad(wasm.peakRssMiB.toFixed(0) + ' MiB', 10)}`,
+          `${pad((wasm.medianMs / ours.medianMs).toFixed(1) + 'x', 8)} ${pad(rss(ours), 16)} ${pad(rss(wasm), 16)}`,
       );
     }
   }
