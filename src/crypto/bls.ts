@@ -39,8 +39,8 @@ export function blsSign(message: Uint8Array, secretKey: Uint8Array): Uint8Array 
 export function blsVerify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   try {
     return scheme.verify(signature, scheme.hash(message), publicKey);
-  } catch {
-    return false;
+  } catch (error) {
+    return rejectMalformed(error);
   }
 }
 
@@ -54,7 +54,13 @@ export function blsVerifyAggregate(signature: Uint8Array, message: Uint8Array, p
   if (publicKeys.length === 0) return false;
   try {
     return scheme.verify(signature, scheme.hash(message), scheme.aggregatePublicKeys([...publicKeys]));
-  } catch {
-    return false;
+  } catch (error) {
+    return rejectMalformed(error);
   }
+}
+
+/** noble rejects bytes that are not a curve point by throwing; to a verifier that is just "invalid". */
+function rejectMalformed(error: unknown): false {
+  if (error instanceof Error) return false;
+  throw error;
 }
