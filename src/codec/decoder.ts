@@ -59,16 +59,18 @@ function decodeAxis(code: ReedSolomonCode, slivers: readonly Sliver[], symbolsPe
   const elements = ss / 2;
   const sourceCount = code.originalCount;
   const positionOf = (index: number) => (index < sourceCount ? code.originalPosition(index) : code.recoveryPosition(index - sourceCount));
+  const received = new Uint8Array(positions);
+  for (const sliver of slivers) received[positionOf(sliver.index)] = 1;
+  const plan = code.planDecode(received);
+  if (!plan) return;
   const work = allocateWork(symbolsPerSliver, elements, positions);
   for (const group of workGroups(symbolsPerSliver, elements, positions)) {
     work.fill(0, 0, positions * group.vecBytes);
-    const received = new Uint8Array(positions);
     for (const sliver of slivers) {
-      const pos = positionOf(sliver.index);
-      received[pos] = 1;
-      kernel.packSymbols(sliver.data, group.start * ss, ss, ss, group.end - group.start, work, pos * group.vecElements, elements);
+      const at = positionOf(sliver.index) * group.vecElements;
+      kernel.packSymbols(sliver.data, group.start * ss, ss, ss, group.end - group.start, work, at, elements);
     }
-    code.decode(work, group.vecBytes, received);
+    code.decode(work, group.vecBytes, plan);
     for (let i = 0; i < sourceCount; i++) {
       const pos = code.originalPosition(i);
       if (!received[pos]) write(i, group, work, pos * group.vecElements);

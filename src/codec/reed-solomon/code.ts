@@ -83,29 +83,25 @@ export class ReedSolomonCode {
   }
 
   /**
-   * Recovers missing originals in place. `work` holds every received vector at its codeword
-   * position ({@link originalPosition}, {@link recoveryPosition}) and zeros elsewhere;
-   * `received[pos]` marks them. On return every *missing* original's position holds that
-   * original; every other position holds intermediate values, so received originals must be
-   * taken from the input.
+   * Plans the recovery of the originals missing from `received` (indexed by codeword position,
+   * see {@link originalPosition} and {@link recoveryPosition}). The plan depends only on which
+   * positions arrived, so one plan serves every group of a decode. Returns null when every
+   * original arrived and there is nothing to decode.
    */
-  decode(work: Uint8Array, vecBytes: number, received: Uint8Array): void {
+  planDecode(received: Uint8Array): DecodePlan | null {
     const o = this.originalCount;
     const r = this.recoveryCount;
     const c = this.chunk;
-    let got = 0;
     let originalsPresent = 0;
+    let recoveryPresent = 0;
     for (let i = 0; i < o; i++) if (received[this.originalPosition(i)]) originalsPresent++;
-    for (let i = 0; i < r; i++) if (received[this.recoveryPosition(i)]) got++;
-    got += originalsPresent;
-    if (originalsPresent === o) return;
-    if (got < o) throw new DecodingError(`need ${o} shards, have ${got}`);
+    for (let i = 0; i < r; i++) if (received[this.recoveryPosition(i)]) recoveryPresent++;
+    if (originalsPresent === o) return null;
+    if (originalsPresent + recoveryPresent < o) throw new DecodingError(`need ${o} shards, have ${originalsPresent + recoveryPresent}`);
 
     const tables = gf16Tables();
     const erasures = new Uint16Array(GF_ORDER);
-    const k = this.kernel;
-    const positions = this.decodeWorkPositions;
-    // The data region [first, end) of the codeword; positions outside it are known zeros or gaps.
+    // The data region [0, end) of the codeword; positions past it are known zeros.
     let end: number;
     if (this.highRate) {
       end = c + o;
@@ -120,7 +116,19 @@ export class ReedSolomonCode {
       erasures.fill(1, end);
       evalErasureLocator(tables, erasures, GF_ORDER);
     }
+    return { received: received.slice(), erasures, end };
+  }
 
+  /**
+   * Recovers missing originals in place, as planned. `work` holds every received vector at its
+   * codeword position and zeros elsewhere. On return every *missing* original's position holds
+   * that original; every other position holds intermediate values, so received originals must
+   * be taken from the input.
+   */
+  decode(work: Uint8Array, vecBytes: number, plan: DecodePlan): void {
+    const k = this.kernel;
+    const { received, erasures, end } = plan;
+    const positions = this.decodeWorkPositions;
     for (let i = 0; i < end; i++) {
       if (received[i]) k.mul(work, vecBytes, i, erasures[i]);
       else work.fill(0, i * vecBytes, (i + 1) * vecBytes);
@@ -131,9 +139,18 @@ export class ReedSolomonCode {
     k.formalDerivative(work, vecBytes, positions);
     k.fft(work, vecBytes, 0, positions, end, 0);
 
-    for (let i = 0; i < o; i++) {
+    for (let i = 0; i < this.originalCount; i++) {
       const pos = this.originalPosition(i);
       if (!received[pos]) k.mul(work, vecBytes, pos, GF_MODULUS - erasures[pos]);
     }
   }
+}
+
+/** The erasure locator of one set of received positions (see {@link ReedSolomonCode.planDecode}). */
+export interface DecodePlan {
+  readonly received: Uint8Array;
+  /** Log-domain erasure-locator evaluations, per codeword position. */
+  readonly erasures: Uint16Array;
+  /** End of the codeword's data region. */
+  readonly end: number;
 }
