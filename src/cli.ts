@@ -1,20 +1,23 @@
 import { blobIdCommand, blobIdUsage } from './cli/blob-id-command.ts';
+import { aggregatorCommand, daemonCommand, gatewayUsage } from './cli/gateway-command.ts';
 import { localNetworkCommand, localNetworkUsage } from './cli/local-network-command.ts';
 import { UsageError } from './cli/usage-error.ts';
 import { CodecError } from './codec/errors.ts';
+import { KernelUnavailableError } from './codec/kernel/select-kernel.ts';
+import { ConfigError } from './config.ts';
 
 type Command = (args: string[], out: (line: string) => void) => Promise<void>;
 
 const commands: Record<string, { run: Command; usage: string }> = {
   'blob-id': { run: blobIdCommand, usage: blobIdUsage },
   'local-network': { run: localNetworkCommand, usage: localNetworkUsage },
+  aggregator: { run: aggregatorCommand, usage: gatewayUsage('aggregator') },
+  daemon: { run: daemonCommand, usage: gatewayUsage('daemon') },
 };
 
 /** Commands the project is building; they say so rather than pretend to run. */
 const planned: Record<string, string> = {
-  daemon: 'the publisher + aggregator daemon (issues #5 and #6)',
   publisher: 'the publisher (issue #5)',
-  aggregator: 'the aggregator (issue #6)',
 };
 
 const usage = `Usage: walrus-gateway <command> [options]
@@ -58,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`walrus-gateway ${name}: ${error.message}\n\n${command.usage}`);
       return EXIT_USAGE;
     }
-    if (error instanceof CodecError) {
+    if (error instanceof CodecError || error instanceof ConfigError || error instanceof KernelUnavailableError) {
       console.error(`walrus-gateway ${name}: ${error.message}`);
       return EXIT_FAILURE;
     }

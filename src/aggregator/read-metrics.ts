@@ -1,0 +1,34 @@
+/**
+ * Prometheus metrics of the read path: the blob cache (hits, misses, evictions, bytes),
+ * reconstructions, node requests and rejected (byzantine) answers. Registered on the registry the
+ * metrics server exposes.
+ */
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export type CacheName = 'blob' | 'metadata';
+
+export class ReadMetrics {
+  readonly cacheHits: Counter<'cache'>;
+  readonly cacheMisses: Counter<'cache'>;
+  readonly cacheEvictions: Counter<'cache'>;
+  readonly cacheBytes: Gauge;
+  readonly cacheEntries: Gauge<'cache'>;
+  /** Blobs rebuilt from slivers (`full`) and ranges read from systematic slivers (`range`). */
+  readonly reconstructions: Counter<'kind'>;
+  readonly nodeRequests: Counter<'kind' | 'outcome'>;
+  readonly rejectedAnswers: Counter<'kind'>;
+  readonly coalescedRequests: Counter;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.cacheHits = new Counter({ name: 'walrus_gateway_cache_hits_total', help: 'Reads served from an in-memory cache', labelNames: ['cache'], registers });
+    this.cacheMisses = new Counter({ name: 'walrus_gateway_cache_misses_total', help: 'Reads that missed an in-memory cache', labelNames: ['cache'], registers });
+    this.cacheEvictions = new Counter({ name: 'walrus_gateway_cache_evictions_total', help: 'Entries evicted from an in-memory cache', labelNames: ['cache'], registers });
+    this.cacheBytes = new Gauge({ name: 'walrus_gateway_blob_cache_bytes', help: 'Bytes of reconstructed blobs held in the blob cache', registers });
+    this.cacheEntries = new Gauge({ name: 'walrus_gateway_cache_entries', help: 'Entries held in an in-memory cache', labelNames: ['cache'], registers });
+    this.reconstructions = new Counter({ name: 'walrus_gateway_reconstructions_total', help: 'Blob reads from storage nodes (full blobs or ranges)', labelNames: ['kind'], registers });
+    this.nodeRequests = new Counter({ name: 'walrus_gateway_node_requests_total', help: 'Requests to storage nodes by kind and outcome', labelNames: ['kind', 'outcome'], registers });
+    this.rejectedAnswers = new Counter({ name: 'walrus_gateway_rejected_node_answers_total', help: 'Node answers that failed verification', labelNames: ['kind'], registers });
+    this.coalescedRequests = new Counter({ name: 'walrus_gateway_coalesced_reads_total', help: 'Reads that joined a reconstruction already in progress', registers });
+  }
+}

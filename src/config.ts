@@ -1,0 +1,216 @@
+/**
+ * The gateway's one configuration, read once at start-up from flags and environment variables
+ * (a flag wins over its variable). Every bad value fails fast with a message naming the flag or
+ * variable and the value. README "Configuration" documents every entry of {@link OPTIONS}.
+ */
+import { parseArgs } from 'node:util';
+
+export type GatewayMode = 'aggregator' | 'daemon';
+export type NetworkName = 'local';
+
+/** The reference's default attribute allow-list (`args.rs` `default::allowed_headers`). */
+export const DEFAULT_ALLOWED_HEADERS = ['content-type', 'authorization', 'content-disposition', 'content-encoding', 'content-language', 'content-location', 'link'];
+/** The reference's hard-coded read `Cache-Control`. */
+export const DEFAULT_CACHE_CONTROL = 'public, max-age=86400, stale-while-revalidate=3600';
+const MIB = 1024 * 1024;
+
+export interface GatewayConfig {
+  readonly mode: GatewayMode;
+  readonly bindHost: string;
+  readonly bindPort: number;
+  readonly metricsHost: string;
+  readonly metricsPort: number;
+  readonly network: NetworkName;
+  /** Directory of a running local network (its network.json); unset → start one embedded. */
+  readonly localNetworkDir: string | undefined;
+  readonly dataDir: string;
+  readonly blocklistPath: string | undefined;
+  readonly maxBlobSize: number | undefined;
+  readonly allowedHeaders: readonly string[];
+  readonly cacheSizeBytes: number;
+  /** Blobs larger than this fraction of the cache are served but never cached. */
+  readonly cacheMaxEntryFraction: number;
+  readonly metadataCacheEntries: number;
+  readonly cacheControl: string;
+  readonly errorCacheSeconds: number;
+  readonly corsOrigins: readonly string[] | '*';
+  /** Operator opt-out of `Content-Security-Policy: sandbox` on script-capable types. */
+  readonly allowScriptContent: boolean;
+  readonly maxConcurrentRequests: number;
+  readonly maxBufferSize: number;
+  readonly nodeTimeoutMs: number;
+  readonly hedgeDelayMs: number;
+  readonly logLevel: string;
+}
+
+type Kind = 'string' | 'boolean';
+interface OptionSpec {
+  readonly env: string;
+  readonly kind: Kind;
+  readonly default?: string;
+}
+
+/** Every option: flag name → environment variable, kind and default (as text). */
+export const OPTIONS = {
+  'bind-address': { env: 'WALRUS_GATEWAY_BIND_ADDRESS', kind: 'string', default: '127.0.0.1:31415' },
+  'metrics-address': { env: 'WALRUS_GATEWAY_METRICS_ADDRESS', kind: 'string', default: '127.0.0.1:27182' },
+  network: { env: 'WALRUS_GATEWAY_NETWORK', kind: 'string', default: 'local' },
+  'local-network-dir': { env: 'WALRUS_GATEWAY_LOCAL_NETWORK_DIR', kind: 'string' },
+  'data-dir': { env: 'WALRUS_GATEWAY_DATA_DIR', kind: 'string', default: '.data' },
+  blocklist: { env: 'WALRUS_GATEWAY_BLOCKLIST', kind: 'string' },
+  'max-blob-size': { env: 'WALRUS_GATEWAY_MAX_BLOB_SIZE', kind: 'string' },
+  'allowed-headers': { env: 'WALRUS_GATEWAY_ALLOWED_HEADERS', kind: 'string', default: DEFAULT_ALLOWED_HEADERS.join(',') },
+  'cache-size': { env: 'WALRUS_GATEWAY_CACHE_SIZE', kind: 'string', default: String(256 * MIB) },
+  'cache-max-entry-fraction': { env: 'WALRUS_GATEWAY_CACHE_MAX_ENTRY_FRACTION', kind: 'string', default: '0.25' },
+  'metadata-cache-entries': { env: 'WALRUS_GATEWAY_METADATA_CACHE_ENTRIES', kind: 'string', default: '4096' },
+  'cache-control': { env: 'WALRUS_GATEWAY_CACHE_CONTROL', kind: 'string', default: DEFAULT_CACHE_CONTROL },
+  'error-cache-seconds': { env: 'WALRUS_GATEWAY_ERROR_CACHE_SECONDS', kind: 'string', default: '5' },
+  'cors-origins': { env: 'WALRUS_GATEWAY_CORS_ORIGINS', kind: 'string', default: '*' },
+  'allow-script-content': { env: 'WALRUS_GATEWAY_ALLOW_SCRIPT_CONTENT', kind: 'boolean' },
+  'aggregator-max-concurrent-requests': { env: 'WALRUS_GATEWAY_MAX_CONCURRENT_REQUESTS', kind: 'string', default: '256' },
+  'aggregator-max-buffer-size': { env: 'WALRUS_GATEWAY_MAX_BUFFER_SIZE', kind: 'string', default: '320' },
+  'node-timeout-ms': { env: 'WALRUS_GATEWAY_NODE_TIMEOUT_MS', kind: 'string', default: '10000' },
+  'hedge-delay-ms': { env: 'WALRUS_GATEWAY_HEDGE_DELAY_MS', kind: 'string', default: '250' },
+  'log-level': { env: 'WALRUS_GATEWAY_LOG_LEVEL', kind: 'string', default: 'info' },
+} as const satisfies Record<string, OptionSpec>;
+
+type OptionName = keyof typeof OPTIONS;
+
+/** A configuration that cannot be used; the message names the flag or variable and the value. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kib: 1024, m: MIB, mib: MIB, g: 1024 * MIB, gib: 1024 * MIB };
+const MAX_PORT = 65_535;
+
+class Reader {
+  constructor(
+    private readonly flags: Record<string, string | boolean | undefined>,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  /** The raw text and where it came from, for error messages. */
+  raw(name: OptionName): { text: string | undefined; source: string } {
+    const spec: OptionSpec = OPTIONS[name];
+    const flag = this.flags[name];
+    if (flag !== undefined) return { text: String(flag), source: `--${name}` };
+    const fromEnv = this.env[spec.env];
+    if (fromEnv !== undefined && fromEnv !== '') return { text: fromEnv, source: spec.env };
+    return { text: spec.default, source: `--${name} (default)` };
+  }
+
+  fail(name: OptionName, must: string): never {
+    const { text, source } = this.raw(name);
+    throw new ConfigError(`${source} ${must}, got ${JSON.stringify(text)}`);
+  }
+
+  string(name: OptionName): string | undefined {
+    return this.raw(name).text;
+  }
+
+  boolean(name: OptionName): boolean {
+    const text = this.raw(name).text;
+    if (text === undefined) return false;
+    if (/^(true|1|yes)$/i.test(text)) return true;
+    if (/^(false|0|no)$/i.test(text)) return false;
+    return this.fail(name, 'must be true or false');
+  }
+
+  integer(name: OptionName, min: number): number {
+    const text = this.raw(name).text ?? '';
+    if (!/^\d+$/.test(text) || Number(text) < min || !Number.isSafeInteger(Number(text))) this.fail(name, `must be a whole number ≥ ${min}`);
+    return Number(text);
+  }
+
+  /** Bytes, optionally with a unit: 1048576, 1MiB, 256m. */
+  size(name: OptionName): number | undefined {
+    const text = this.raw(name).text;
+    if (text === undefined) return undefined;
+    const match = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
+    const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
+    if (!match || unit === undefined) this.fail(name, 'must be a byte count, optionally with K, M or G (KiB, MiB, GiB)');
+    return Number(match[1]) * unit;
+  }
+
+  fraction(name: OptionName): number {
+    const value = Number(this.raw(name).text);
+    if (!(value > 0 && value <= 1)) this.fail(name, 'must be a number in (0, 1]');
+    return value;
+  }
+
+  address(name: OptionName): { host: string; port: number } {
+    const text = this.raw(name).text ?? '';
+    const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(text);
+    if (!match || Number(match[2]) > MAX_PORT) this.fail(name, 'must be HOST:PORT');
+    return { host: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]) };
+  }
+}
+
+function parseFlags(args: string[]): Record<string, string | boolean | undefined> {
+  const options = Object.fromEntries(Object.entries(OPTIONS).map(([name, spec]) => [name, { type: spec.kind }])) as Record<string, { type: Kind }>;
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
+/** Reads and validates the configuration for `mode` from command-line `args` and `env`. */
+export function loadConfig(mode: GatewayMode, args: string[], env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const read = new Reader(parseFlags(args), env);
+  const bind = read.address('bind-address');
+  const metrics = read.address('metrics-address');
+  const network = read.string('network');
+  if (network !== 'local') read.fail('network', 'must be local (testnet and mainnet need the Sui chain client, issue #7)');
+  const cacheSizeBytes = read.size('cache-size') ?? 0;
+  const maxBlobSize = read.size('max-blob-size');
+  const headers = (read.string('allowed-headers') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  if (headers.some((h) => !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(h))) read.fail('allowed-headers', 'must be comma-separated header names');
+  const origins = (read.string('cors-origins') ?? '*').split(',').map((o) => o.trim()).filter(Boolean);
+  if (origins.length === 0 || origins.some((o) => o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o))) {
+    read.fail('cors-origins', 'must be * or comma-separated origins such as https://example.com');
+  }
+  const logLevel = read.string('log-level') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) read.fail('log-level', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const maxConcurrentRequests = read.integer('aggregator-max-concurrent-requests', 1);
+  const maxBufferSize = read.integer('aggregator-max-buffer-size', 1);
+  const cacheControl = read.string('cache-control') ?? DEFAULT_CACHE_CONTROL;
+  if (/[\r\n]/.test(cacheControl)) read.fail('cache-control', 'must be one line');
+  return {
+    mode,
+    bindHost: bind.host,
+    bindPort: bind.port,
+    metricsHost: metrics.host,
+    metricsPort: metrics.port,
+    network: 'local',
+    localNetworkDir: read.string('local-network-dir'),
+    dataDir: read.string('data-dir') ?? '.data',
+    blocklistPath: read.string('blocklist'),
+    maxBlobSize,
+    allowedHeaders: headers,
+    cacheSizeBytes,
+    cacheMaxEntryFraction: read.fraction('cache-max-entry-fraction'),
+    metadataCacheEntries: read.integer('metadata-cache-entries', 1),
+    cacheControl,
+    errorCacheSeconds: read.integer('error-cache-seconds', 0),
+    corsOrigins: origins.includes('*') ? '*' : origins,
+    allowScriptContent: read.boolean('allow-script-content'),
+    maxConcurrentRequests,
+    maxBufferSize: Math.max(maxBufferSize, maxConcurrentRequests),
+    nodeTimeoutMs: read.integer('node-timeout-ms', 1),
+    hedgeDelayMs: read.integer('hedge-delay-ms', 0),
+    logLevel,
+  };
+}
+
+/** The usage text of every option, for `--help`. */
+export function optionsUsage(): string {
+  return Object.entries(OPTIONS)
+    .map(([name, spec]) => `  --${name}${spec.kind === 'string' ? ' VALUE' : ''}  (env ${spec.env}${'default' in spec ? `, default ${spec.default}` : ''})`)
+    .join('\n');
+}

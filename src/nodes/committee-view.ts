@@ -1,0 +1,86 @@
+/**
+ * The read committee with one {@link StorageNodeClient} per member, refreshed from the chain on a
+ * short interval. Clients are keyed by URL and survive refreshes, so their connection pools are
+ * reused across epochs (walrus-protocol.md §3.2–§3.3).
+ */
+import type { ChainClient, Committee, CommitteeMember } from '../chain/chain-client.ts';
+import { EncodingParams } from '../codec/params.ts';
+import { StorageNodeClient, type RequestCounter } from './storage-node-client.ts';
+
+/** The reference's client refreshes its committee every 5–30 s (`refresh_config`). */
+export const DEFAULT_COMMITTEE_REFRESH_MS = 5_000;
+
+export interface ReadCommittee {
+  readonly epoch: number;
+  readonly committee: Committee;
+  readonly params: EncodingParams;
+  /** `clients[member.index]`. */
+  readonly clients: readonly StorageNodeClient[];
+}
+
+export interface CommitteeViewOptions {
+  readonly chain: ChainClient;
+  readonly nodeTimeoutMs: number;
+  readonly refreshMs?: number;
+  readonly countRequest?: RequestCounter;
+}
+
+export class CommitteeView {
+  private current: { readonly at: number; readonly value: Promise<ReadCommittee> } | undefined;
+  private readonly clientsByUrl = new Map<string, StorageNodeClient>();
+
+  constructor(private readonly options: CommitteeViewOptions) {}
+
+  /** The committee to read from, at most `refreshMs` old. Failures are not cached. */
+  get(signal?: AbortSignal): Promise<ReadCommittee> {
+    const now = Date.now();
+    if (this.current && now - this.current.at < (this.options.refreshMs ?? DEFAULT_COMMITTEE_REFRESH_MS)) return this.current.value;
+    const value = this.load(signal);
+    const entry = { at: now, value };
+    this.current = entry;
+    value.catch(() => {
+      // A failed refresh is retried by the next read rather than served from cache.
+      if (this.current === entry) this.current = undefined;
+    });
+    return value;
+  }
+
+  private async load(signal?: AbortSignal): Promise<ReadCommittee> {
+    const { committee } = await this.options.chain.getSystemState({ signal });
+    return {
+      epoch: committee.epoch,
+      committee,
+      params: EncodingParams.forShards(committee.nShards),
+      clients: committee.members.map((member) => this.client(member)),
+    };
+  }
+
+  private client(member: CommitteeMember): StorageNodeClient {
+    let client = this.clientsByUrl.get(member.url);
+    if (!client) {
+      client = new StorageNodeClient({ name: member.name, url: member.url, timeoutMs: this.options.nodeTimeoutMs }, this.options.countRequest);
+      this.clientsByUrl.set(member.url, client);
+    }
+    return client;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.clientsByUrl.values()].map((client) => client.close()));
+    this.clientsByUrl.clear();
+  }
+}
+
+/** Byzantine faults the committee tolerates, by shard weight: f = ⌊(n−1)/3⌋. */
+export function faultyWeight(committee: Committee): number {
+  return Math.floor((committee.nShards - 1) / 3);
+}
+
+/** The Rust client's `is_quorum`: weight > 2f. */
+export function isQuorum(weight: number, committee: Committee): boolean {
+  return weight > 2 * faultyWeight(committee);
+}
+
+/** At least one honest node: weight > f. */
+export function isValidity(weight: number, committee: Committee): boolean {
+  return weight > faultyWeight(committee);
+}
