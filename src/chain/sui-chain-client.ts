@@ -1,0 +1,349 @@
+import { bcs } from '@mysten/sui/bcs';
+import { ObjectError, type ClientWithCoreApi, type SuiClientTypes } from '@mysten/sui/client';
+import { SuiGrpcClient } from '@mysten/sui/grpc';
+import type { Transaction } from '@mysten/sui/transactions';
+import { normalizeStructTag, normalizeSuiAddress, normalizeSuiObjectId, parseStructTag, SUI_TYPE_ARG } from '@mysten/sui/utils';
+import type {
+  BlobObject,
+  BlobOwner,
+  CallOptions,
+  CertifyBlobRequest,
+  CertifyBlobResult,
+  ChainClient,
+  DeleteBlobRequest,
+  DeleteBlobResult,
+  ExtendBlobRequest,
+  ExtendBlobResult,
+  ObjectId,
+  OwnedBlobFilter,
+  RegisterBlobRequest,
+  RegisterBlobResult,
+  Signer,
+  SuiAddress,
+  TransactionReceipt,
+  TransferWalRequest,
+} from './chain-client.ts';
+import { ChainError, ChainUnavailableError, InsufficientBalanceError, InvalidChainResponseError, InvalidTransactionError } from './chain-errors.ts';
+import { registrationCost, storageCostForEpochs } from './storage-cost.ts';
+import { Blob, BLOB_METADATA_FIELD_NAME, BlobMetadata, SharedBlob, StakingInnerV1, StakingPool, SystemStateInnerV1, VersionedObject } from './sui-bcs.ts';
+import { committeeNodeIds, systemStateFromMove, type SuiSystemState } from './sui-committee.ts';
+import { resolveSuiNetwork, type ResolvedSuiNetwork, type SuiNetworkOverrides } from './sui-network-presets.ts';
+import { blobEventsFromSui, blobObjectFromMove } from './sui-objects.ts';
+import * as ptb from './sui-transactions.ts';
+
+const PAGE_LIMIT = 50;
+const TRANSACTION_INCLUDE = { effects: true, events: true } as const;
+
+export interface SuiChainClientOptions {
+  readonly network: ResolvedSuiNetwork;
+  /** Any `@mysten/sui` client with the core API; defaults to gRPC against `network.rpcUrl`. */
+  readonly client?: ClientWithCoreApi;
+}
+
+/** `--network`, `--rpc-url`, `--system-object`, `--staking-object` as the config layer passes them. */
+export type CreateSuiChainClientOptions = SuiNetworkOverrides & { readonly client?: ClientWithCoreApi };
+
+export function createSuiChainClient(options: CreateSuiChainClientOptions): SuiChainClient {
+  return new SuiChainClient({ network: resolveSuiNetwork(options), client: options.client });
+}
+
+interface PackageInfo {
+  readonly refs: ptb.WalrusPackageRefs;
+  /** The original package ID: the address in the `Blob` and event types. */
+  readonly originalId: ObjectId;
+}
+
+/**
+ * The chain client for real Sui networks: reads the Walrus System and Staking objects through their
+ * versioned dynamic fields and sends PTBs (walrus-protocol.md §5). Writes by one signer are
+ * serialised so two uploads never pick the same WAL coins; use sub-wallets for parallel uploads.
+ */
+export class SuiChainClient implements ChainClient {
+  private readonly sui: ClientWithCoreApi;
+  private readonly network: ResolvedSuiNetwork;
+  private packageInfo: Promise<PackageInfo> | null = null;
+  private poolsCache: { epoch: number; pools: Map<ObjectId, ReturnType<typeof StakingPool.parse>> } | null = null;
+  private readonly signerQueues = new Map<SuiAddress, Promise<unknown>>();
+
+  constructor(options: SuiChainClientOptions) {
+    this.network = options.network;
+    this.sui = options.client ?? new SuiGrpcClient({ network: options.network.network, baseUrl: options.network.rpcUrl });
+  }
+
+  async getSystemState(options?: CallOptions): Promise<SuiSystemState> {
+    return this.retryOnEpochChange(() => this.readSystemState(options?.signal));
+  }
+
+  async getBalance(address: SuiAddress, options?: CallOptions): Promise<bigint> {
+    const { refs } = await this.package(options?.signal);
+    const { balance } = await this.call(() => this.sui.core.getBalance({ owner: normalizeSuiAddress(address), coinType: refs.walCoinType, signal: options?.signal }));
+    return BigInt(balance.balance);
+  }
+
+  async getBlobObject(objectId: ObjectId, options?: CallOptions): Promise<BlobObject | null> {
+    const signal = options?.signal;
+    const { objects } = await this.call(() => this.sui.core.getObjects({ objectIds: [normalizeSuiObjectId(objectId)], include: { content: true }, signal }));
+    const object = objects[0];
+    if (object instanceof ObjectError && object.reason !== 'unknown') return null;
+    if (object instanceof Error) throw new ChainUnavailableError(`reading object ${objectId} failed: ${object.message}`, { cause: object });
+    const { originalId } = await this.package(signal);
+    const tag = parseStructTag(object.type);
+    if (normalizeSuiObjectId(tag.address) !== originalId) return null;
+    if (tag.module === 'blob' && tag.name === 'Blob') return this.toBlobObject(Blob.parse(object.content), ownerOf(object.owner), signal);
+    if (tag.module === 'shared_blob' && tag.name === 'SharedBlob') {
+      const shared = SharedBlob.parse(object.content);
+      return this.toBlobObject(shared.blob, { kind: 'shared', sharedObjectId: normalizeSuiObjectId(shared.id) }, signal);
+    }
+    return null;
+  }
+
+  async getOwnedBlobObjects(owner: SuiAddress, filter?: OwnedBlobFilter, options?: CallOptions): Promise<BlobObject[]> {
+    const signal = options?.signal;
+    const { originalId } = await this.package(signal);
+    const result: BlobObject[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: SuiClientTypes.ListOwnedObjectsResponse<{ content: true }> = await this.call(() =>
+        this.sui.core.listOwnedObjects({ owner: normalizeSuiAddress(owner), type: `${originalId}::blob::Blob`, include: { content: true }, cursor, limit: PAGE_LIMIT, signal }),
+      );
+      for (const object of page.objects) {
+        const blob = await this.toBlobObject(Blob.parse(object.content), ownerOf(object.owner), signal);
+        if (filter?.blobId === undefined || blob.blobId === filter.blobId) result.push(blob);
+      }
+      cursor = page.hasNextPage ? page.cursor : null;
+    } while (cursor !== null);
+    return result;
+  }
+
+  async registerBlob(signer: Signer, request: RegisterBlobRequest, options?: CallOptions): Promise<RegisterBlobResult> {
+    return this.serialised(signer, async () => {
+      const state = await this.getSystemState(options);
+      const cost = registrationCost(state.prices, request.encodedLength, request.encodedLength, request.epochs);
+      const { refs } = await this.package(options?.signal);
+      const walCoins = ptb.selectWalCoins(await this.walCoins(signer.toSuiAddress(), options?.signal), cost.total);
+      const tx = ptb.registerBlobTransaction({ refs, owner: signer.toSuiAddress(), walCoins, ...request });
+      const executed = await this.execute(signer, tx, options?.signal);
+      const registered = executed.events.find((event) => event.type === 'blobRegistered');
+      if (registered === undefined) throw new InvalidChainResponseError(`transaction ${executed.digest} registered no blob`);
+      return { ...executed, blobObject: await this.requireBlob(registered.objectId, options), cost };
+    });
+  }
+
+  async certifyBlob(signer: Signer, request: CertifyBlobRequest, options?: CallOptions): Promise<CertifyBlobResult> {
+    return this.serialised(signer, async () => {
+      const { refs } = await this.package(options?.signal);
+      const postStore = request.postStore ?? { kind: 'keep' };
+      const blobObjectId = normalizeSuiObjectId(request.blobObjectId);
+      const tx = ptb.certifyBlobTransaction({ refs, blobObjectId, certificate: request.certificate, postStore });
+      const executed = await this.execute(signer, tx, options?.signal);
+      const shared = postStore.kind === 'share' ? executed.created.find((id) => id !== blobObjectId) ?? null : null;
+      return { ...executed, blobObject: await this.requireBlob(shared ?? blobObjectId, options), sharedBlobObjectId: shared };
+    });
+  }
+
+  async extendBlob(signer: Signer, request: ExtendBlobRequest, options?: CallOptions): Promise<ExtendBlobResult> {
+    return this.serialised(signer, async () => {
+      const blob = await this.requireBlob(request.blobObjectId, options);
+      if (blob.owner.kind === 'shared') {
+        // The SharedBlob's extension entry point pays from the wrapper's own funds; funding it is not built yet.
+        throw new InvalidTransactionError('extending a SharedBlob is not supported by the Sui chain client yet');
+      }
+      const state = await this.getSystemState(options);
+      const cost = storageCostForEpochs(state.prices, blob.storage.storageSize, request.extendedEpochs);
+      const { refs } = await this.package(options?.signal);
+      const walCoins = ptb.selectWalCoins(await this.walCoins(signer.toSuiAddress(), options?.signal), cost);
+      const tx = ptb.extendBlobTransaction({ refs, walCoins, blobObjectId: blob.id, extendedEpochs: request.extendedEpochs });
+      const executed = await this.execute(signer, tx, options?.signal);
+      return { ...executed, blobObject: await this.requireBlob(blob.id, options), cost };
+    });
+  }
+
+  async deleteBlob(signer: Signer, request: DeleteBlobRequest, options?: CallOptions): Promise<DeleteBlobResult> {
+    return this.serialised(signer, async () => {
+      const blob = await this.requireBlob(request.blobObjectId, options);
+      const { refs } = await this.package(options?.signal);
+      const executed = await this.execute(signer, ptb.deleteBlobTransaction(refs, blob.id, signer.toSuiAddress()), options?.signal);
+      return { ...executed, storage: blob.storage };
+    });
+  }
+
+  async transferWal(signer: Signer, request: TransferWalRequest, options?: CallOptions): Promise<TransactionReceipt> {
+    return this.serialised(signer, async () => {
+      const walCoins = ptb.selectWalCoins(await this.walCoins(signer.toSuiAddress(), options?.signal), request.amount);
+      const tx = ptb.transferWalTransaction({ walCoins, recipient: normalizeSuiAddress(request.recipient), amount: request.amount });
+      const { digest, events } = await this.execute(signer, tx, options?.signal);
+      return { digest, events };
+    });
+  }
+
+  async close(): Promise<void> {
+    // The core clients hold no sockets of their own beyond fetch's global pool.
+  }
+
+  private async readSystemState(signal?: AbortSignal): Promise<SuiSystemState> {
+    const [systemInnerBytes, stakingInnerBytes] = await Promise.all([
+      this.readVersionedState(this.network.systemObjectId, signal),
+      this.readVersionedState(this.network.stakingObjectId, signal),
+    ]);
+    const systemInner = SystemStateInnerV1.parse(systemInnerBytes);
+    const stakingInner = StakingInnerV1.parse(stakingInnerBytes);
+    // Pools change rarely; they are re-read when the epoch (and so the committee) changes.
+    if (this.poolsCache?.epoch !== stakingInner.epoch) {
+      const ids = committeeNodeIds(stakingInner);
+      const { objects } = await this.call(() => this.sui.core.getObjects({ objectIds: ids, include: { content: true }, signal }));
+      const pools = new Map<ObjectId, ReturnType<typeof StakingPool.parse>>();
+      objects.forEach((object, i) => {
+        if (object instanceof Error) throw new InvalidChainResponseError(`staking pool ${ids[i]} could not be read: ${object.message}`, { cause: object });
+        pools.set(ids[i], StakingPool.parse(object.content));
+      });
+      this.poolsCache = { epoch: stakingInner.epoch, pools };
+    }
+    return systemStateFromMove({ systemInner, stakingInner, pools: this.poolsCache.pools });
+  }
+
+  /** The `u64 version → inner` dynamic field of the System or Staking object (walrus-protocol.md §5.1). */
+  private async readVersionedState(objectId: ObjectId, signal?: AbortSignal): Promise<Uint8Array> {
+    const { object } = await this.call(() => this.sui.core.getObject({ objectId, include: { content: true }, signal }));
+    const { version } = VersionedObject.parse(object.content);
+    const { dynamicField } = await this.call(() =>
+      this.sui.core.getDynamicField({ parentId: objectId, name: { type: 'u64', bcs: bcs.u64().serialize(version).toBytes() }, signal }),
+    );
+    return dynamicField.value.bcs;
+  }
+
+  private package(signal?: AbortSignal): Promise<PackageInfo> {
+    this.packageInfo ??= this.loadPackage(signal).catch((error: unknown) => {
+      this.packageInfo = null;
+      throw error;
+    });
+    return this.packageInfo;
+  }
+
+  private async loadPackage(signal?: AbortSignal): Promise<PackageInfo> {
+    const systemObjectId = this.network.systemObjectId;
+    const { object } = await this.call(() => this.sui.core.getObject({ objectId: systemObjectId, include: { content: true }, signal }));
+    const originalId = normalizeSuiObjectId(parseStructTag(object.type).address);
+    const packageId = normalizeSuiObjectId(VersionedObject.parse(object.content).package_id);
+    // As the SDK does: WAL's type is the coin parameter of `staking::stake_with_pool`.
+    const { function: fn } = await this.call(() => this.sui.core.getMoveFunction({ packageId: originalId, moduleName: 'staking', name: 'stake_with_pool', signal }));
+    const coin = fn.parameters[1]?.body;
+    const wal = coin?.$kind === 'datatype' ? coin.datatype.typeParameters[0] : undefined;
+    if (wal?.$kind !== 'datatype') throw new InvalidChainResponseError('the WAL coin type could not be found in staking::stake_with_pool');
+    return { originalId, refs: { packageId, systemObjectId, walCoinType: normalizeStructTag(wal.datatype.typeName) } };
+  }
+
+  private async toBlobObject(blob: ReturnType<typeof Blob.parse>, owner: BlobOwner, signal?: AbortSignal): Promise<BlobObject> {
+    let metadata: ReturnType<typeof BlobMetadata.parse> | null = null;
+    try {
+      const { dynamicField } = await this.sui.core.getDynamicField({
+        parentId: normalizeSuiObjectId(blob.id),
+        name: { type: 'vector<u8>', bcs: bcs.vector(bcs.u8()).serialize(BLOB_METADATA_FIELD_NAME).toBytes() },
+        signal,
+      });
+      metadata = BlobMetadata.parse(dynamicField.value.bcs);
+    } catch (error) {
+      // A blob without attributes has no metadata field; anything else is a real failure.
+      if (!(error instanceof ObjectError && error.reason === 'notFound')) throw this.chainError(error);
+    }
+    return blobObjectFromMove(blob, owner, metadata);
+  }
+
+  private async requireBlob(objectId: ObjectId, options?: CallOptions): Promise<BlobObject> {
+    const blob = await this.getBlobObject(objectId, options);
+    if (blob === null) throw new InvalidChainResponseError(`blob object ${objectId} is not on chain`);
+    return blob;
+  }
+
+  private async walCoins(owner: SuiAddress, signal?: AbortSignal): Promise<ptb.WalCoinRef[]> {
+    const { refs } = await this.package(signal);
+    const coins: ptb.WalCoinRef[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: SuiClientTypes.ListCoinsResponse = await this.call(() => this.sui.core.listCoins({ owner, coinType: refs.walCoinType, cursor, limit: PAGE_LIMIT, signal }));
+      for (const coin of page.objects) coins.push({ objectId: coin.objectId, version: coin.version, digest: coin.digest, balance: BigInt(coin.balance) });
+      cursor = page.hasNextPage ? page.cursor : null;
+    } while (cursor !== null);
+    return coins;
+  }
+
+  /**
+   * Build (which sets the gas budget from a dry run), check SUI for gas, dry-run again on the
+   * final bytes, then sign, execute and wait until the effects are readable.
+   */
+  private async execute(signer: Signer, tx: Transaction, signal?: AbortSignal): Promise<TransactionReceipt & { created: ObjectId[] }> {
+    signal?.throwIfAborted();
+    const sender = signer.toSuiAddress();
+    tx.setSender(sender);
+    const bytes = await this.call(() => tx.build({ client: this.sui }));
+    const budget = BigInt(tx.getData().gasData.budget ?? 0);
+    const { balance: sui } = await this.call(() => this.sui.core.getBalance({ owner: sender, coinType: SUI_TYPE_ARG, signal }));
+    if (BigInt(sui.balance) < budget) {
+      throw new InsufficientBalanceError(`${sender} holds ${sui.balance} MIST of SUI but the gas budget is ${budget}`, budget, BigInt(sui.balance));
+    }
+    const simulated = await this.call(() => this.sui.core.simulateTransaction({ transaction: bytes, signal }));
+    if (simulated.$kind === 'FailedTransaction') throw executionError('dry run', simulated.FailedTransaction.status);
+    const { signature } = await signer.signTransaction(bytes);
+    const result = await this.call(() => this.sui.core.executeTransaction({ transaction: bytes, signatures: [signature], include: TRANSACTION_INCLUDE, signal }));
+    if (result.$kind === 'FailedTransaction') throw executionError('execution', result.FailedTransaction.status);
+    const executed = result.Transaction;
+    await this.call(() => this.sui.core.waitForTransaction({ result, signal }));
+    const { originalId } = await this.package(signal);
+    return {
+      digest: executed.digest,
+      events: blobEventsFromSui(executed.digest, executed.events, originalId),
+      created: executed.effects.changedObjects.filter((o) => o.idOperation === 'Created').map((o) => normalizeSuiObjectId(o.objectId)),
+    };
+  }
+
+  /** One write at a time per signer, so coin selection never races with another write of the same wallet. */
+  private serialised<T>(signer: Signer, run: () => Promise<T>): Promise<T> {
+    const address = signer.toSuiAddress();
+    const previous = this.signerQueues.get(address) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    const settled = next.then(() => undefined, () => undefined);
+    this.signerQueues.set(address, settled);
+    void settled.then(() => {
+      if (this.signerQueues.get(address) === settled) this.signerQueues.delete(address);
+    });
+    return next;
+  }
+
+  /** An epoch change between reading System and Staking makes them disagree; one re-read settles it. */
+  private async retryOnEpochChange<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof InvalidChainResponseError)) throw error;
+      this.poolsCache = null;
+      return read();
+    }
+  }
+
+  private async call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw this.chainError(error);
+    }
+  }
+
+  private chainError(error: unknown): Error {
+    if (error instanceof ChainError || (error instanceof Error && error.name === 'AbortError')) return error as Error;
+    return new ChainUnavailableError(`Sui RPC failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function ownerOf(owner: SuiClientTypes.ObjectOwner): BlobOwner {
+  if (owner.$kind === 'AddressOwner') return { kind: 'address', address: normalizeSuiAddress(owner.AddressOwner) };
+  if (owner.$kind === 'ConsensusAddressOwner') return { kind: 'address', address: normalizeSuiAddress(owner.ConsensusAddressOwner.owner) };
+  throw new InvalidChainResponseError(`a Blob object has owner kind ${owner.$kind}`);
+}
+
+/** A failed dry run or execution as a chain error that names the Move abort. */
+function executionError(stage: string, status: SuiClientTypes.ExecutionStatus): ChainError {
+  if (status.success) return new InvalidChainResponseError(`${stage} reported failure with a success status`);
+  const abort = status.error.$kind === 'MoveAbort' ? status.error.MoveAbort : undefined;
+  const where = abort?.location ? ` in ${abort.location.module}::${abort.location.functionName ?? '?'}` : '';
+  const name = abort?.cleverError?.constantName ?? (abort ? `abort code ${abort.abortCode}` : status.error.$kind);
+  return new InvalidTransactionError(`${stage} failed${where}: ${name} (${status.error.message})`);
+}
