@@ -1,10 +1,12 @@
 import { blobIdCommand, blobIdUsage } from './cli/blob-id-command.ts';
-import { aggregatorCommand, daemonCommand, gatewayUsage } from './cli/gateway-command.ts';
+import { aggregatorCommand, daemonCommand, gatewayUsage, publisherCommand } from './cli/gateway-command.ts';
 import { localNetworkCommand, localNetworkUsage } from './cli/local-network-command.ts';
 import { UsageError } from './cli/usage-error.ts';
 import { CodecError } from './codec/errors.ts';
 import { KernelUnavailableError } from './codec/kernel/select-kernel.ts';
 import { ConfigError } from './config.ts';
+import { WalletKeyError } from './publisher/wallet-keys.ts';
+import { WalletFundingError } from './publisher/wallets.ts';
 
 type Command = (args: string[], out: (line: string) => void) => Promise<void>;
 
@@ -12,13 +14,12 @@ const commands: Record<string, { run: Command; usage: string }> = {
   'blob-id': { run: blobIdCommand, usage: blobIdUsage },
   'local-network': { run: localNetworkCommand, usage: localNetworkUsage },
   aggregator: { run: aggregatorCommand, usage: gatewayUsage('aggregator') },
+  publisher: { run: publisherCommand, usage: gatewayUsage('publisher') },
   daemon: { run: daemonCommand, usage: gatewayUsage('daemon') },
 };
 
 /** Commands the project is building; they say so rather than pretend to run. */
-const planned: Record<string, string> = {
-  publisher: 'the publisher (issue #5)',
-};
+const planned: Record<string, string> = {};
 
 const usage = `Usage: walrus-gateway <command> [options]
 
@@ -61,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`walrus-gateway ${name}: ${error.message}\n\n${command.usage}`);
       return EXIT_USAGE;
     }
-    if (error instanceof CodecError || error instanceof ConfigError || error instanceof KernelUnavailableError) {
+    if (error instanceof CodecError || error instanceof ConfigError || error instanceof KernelUnavailableError || error instanceof WalletKeyError || error instanceof WalletFundingError) {
       console.error(`walrus-gateway ${name}: ${error.message}`);
       return EXIT_FAILURE;
     }

@@ -4,8 +4,9 @@
  * variable and the value. README "Configuration" documents every entry of {@link OPTIONS}.
  */
 import { parseArgs } from 'node:util';
+import { JWT_ALGORITHMS, type JwtAlgorithm, type JwtAuthConfig } from './publisher/jwt-auth.ts';
 
-export type GatewayMode = 'aggregator' | 'daemon';
+export type GatewayMode = 'aggregator' | 'publisher' | 'daemon';
 export type NetworkName = 'local';
 
 /** The reference's default attribute allow-list (`args.rs` `default::allowed_headers`). */
@@ -41,6 +42,24 @@ export interface GatewayConfig {
   readonly nodeTimeoutMs: number;
   readonly hedgeDelayMs: number;
   readonly logLevel: string;
+  readonly publisher: PublisherConfig;
+}
+
+/** The publisher's options (gateway-api.md §2.4–§2.5); used in `publisher` and `daemon` modes. */
+export interface PublisherConfig {
+  /** `--wallet-key-file`; the key itself may come from WALRUS_GATEWAY_WALLET_KEY instead. */
+  readonly walletKeyFile: string | undefined;
+  /** The main wallet's `suiprivkey…` text. A secret: never logged or echoed. */
+  readonly walletKey: string | undefined;
+  readonly subWalletsDir: string;
+  readonly nClients: number;
+  readonly maxBodySize: number;
+  readonly maxConcurrentRequests: number;
+  readonly maxBufferSize: number;
+  readonly refillIntervalMs: number;
+  readonly walRefillAmount: bigint;
+  readonly subWalletsMinBalance: bigint;
+  readonly jwt: JwtAuthConfig;
 }
 
 type Kind = 'string' | 'boolean';
@@ -72,7 +91,27 @@ export const OPTIONS = {
   'node-timeout-ms': { env: 'WALRUS_GATEWAY_NODE_TIMEOUT_MS', kind: 'string', default: '10000' },
   'hedge-delay-ms': { env: 'WALRUS_GATEWAY_HEDGE_DELAY_MS', kind: 'string', default: '250' },
   'log-level': { env: 'WALRUS_GATEWAY_LOG_LEVEL', kind: 'string', default: 'info' },
+  'wallet-key-file': { env: 'WALRUS_GATEWAY_WALLET_KEY_FILE', kind: 'string' },
+  'sub-wallets-dir': { env: 'WALRUS_GATEWAY_SUB_WALLETS_DIR', kind: 'string' },
+  'n-clients': { env: 'WALRUS_GATEWAY_N_CLIENTS', kind: 'string', default: '8' },
+  'max-body-size': { env: 'WALRUS_GATEWAY_MAX_BODY_SIZE', kind: 'string', default: '10240' },
+  'publisher-max-concurrent-requests': { env: 'WALRUS_GATEWAY_PUBLISHER_MAX_CONCURRENT_REQUESTS', kind: 'string', default: '8' },
+  'publisher-max-buffer-size': { env: 'WALRUS_GATEWAY_PUBLISHER_MAX_BUFFER_SIZE', kind: 'string', default: '8' },
+  'refill-interval': { env: 'WALRUS_GATEWAY_REFILL_INTERVAL', kind: 'string', default: '1s' },
+  'wal-refill-amount': { env: 'WALRUS_GATEWAY_WAL_REFILL_AMOUNT', kind: 'string', default: '500000000' },
+  'sub-wallets-min-balance': { env: 'WALRUS_GATEWAY_SUB_WALLETS_MIN_BALANCE', kind: 'string', default: '500000000' },
+  'jwt-decode-secret': { env: 'WALRUS_GATEWAY_JWT_DECODE_SECRET', kind: 'string' },
+  'jwt-algorithm': { env: 'WALRUS_GATEWAY_JWT_ALGORITHM', kind: 'string', default: 'HS256' },
+  'jwt-expiring-sec': { env: 'WALRUS_GATEWAY_JWT_EXPIRING_SEC', kind: 'string', default: '0' },
+  'jwt-verify-upload': { env: 'WALRUS_GATEWAY_JWT_VERIFY_UPLOAD', kind: 'boolean' },
+  'jwt-cache-size': { env: 'WALRUS_GATEWAY_JWT_CACHE_SIZE', kind: 'string', default: '10000' },
+  'jwt-cache-refresh-interval': { env: 'WALRUS_GATEWAY_JWT_CACHE_REFRESH_INTERVAL', kind: 'string', default: '5s' },
 } as const satisfies Record<string, OptionSpec>;
+
+/** Secrets: read like any option, but never echoed in an error message. */
+const SECRET_OPTIONS = new Set<string>(['jwt-decode-secret']);
+/** The main wallet key has no flag: a flag would show in `ps`. */
+export const WALLET_KEY_ENV = 'WALRUS_GATEWAY_WALLET_KEY';
 
 type OptionName = keyof typeof OPTIONS;
 
@@ -106,6 +145,7 @@ class Reader {
 
   fail(name: OptionName, must: string): never {
     const { text, source } = this.raw(name);
+    if (SECRET_OPTIONS.has(name)) throw new ConfigError(`${source} ${must}`);
     throw new ConfigError(`${source} ${must}, got ${JSON.stringify(text)}`);
   }
 
@@ -135,6 +175,31 @@ class Reader {
     const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
     if (!match || unit === undefined) this.fail(name, 'must be a byte count, optionally with K, M or G (KiB, MiB, GiB)');
     return Number(match[1]) * unit;
+  }
+
+  /** A duration: `1s`, `500ms`, `2m`; a bare number is seconds (as the reference's humantime). */
+  durationMs(name: OptionName): number {
+    const text = this.raw(name).text ?? '';
+    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
+    if (!match) this.fail(name, 'must be a duration such as 1s, 500ms or 2m');
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
+    const ms = Number(match[1]) * unit;
+    if (!(ms > 0)) this.fail(name, 'must be longer than 0');
+    return ms;
+  }
+
+  /** KiB as the reference's `--max-body-size <KiB>`; with a unit (`16MiB`), that unit. */
+  kibOrSize(name: OptionName): number {
+    const text = (this.raw(name).text ?? '').trim();
+    if (/^\d+$/.test(text)) return Number(text) * 1024;
+    return this.size(name) ?? 0;
+  }
+
+  /** A whole FROST amount. */
+  frost(name: OptionName): bigint {
+    const text = this.raw(name).text ?? '';
+    if (!/^\d+$/.test(text)) this.fail(name, 'must be a whole number of FROST');
+    return BigInt(text);
   }
 
   fraction(name: OptionName): number {
@@ -205,6 +270,37 @@ export function loadConfig(mode: GatewayMode, args: string[], env: NodeJS.Proces
     nodeTimeoutMs: read.integer('node-timeout-ms', 1),
     hedgeDelayMs: read.integer('hedge-delay-ms', 0),
     logLevel,
+    publisher: loadPublisherConfig(read, env),
+  };
+}
+
+function loadPublisherConfig(read: Reader, env: NodeJS.ProcessEnv): PublisherConfig {
+  const dataDir = read.string('data-dir') ?? '.data';
+  const algorithm = read.string('jwt-algorithm') ?? 'HS256';
+  if (!(JWT_ALGORITHMS as readonly string[]).includes(algorithm)) read.fail('jwt-algorithm', `must be one of ${JWT_ALGORITHMS.join(', ')}`);
+  const maxConcurrentRequests = read.integer('publisher-max-concurrent-requests', 1);
+  const secret = read.string('jwt-decode-secret');
+  if (secret !== undefined && secret.length === 0) read.fail('jwt-decode-secret', 'must not be empty');
+  return {
+    walletKeyFile: read.string('wallet-key-file'),
+    walletKey: env[WALLET_KEY_ENV] || undefined,
+    subWalletsDir: read.string('sub-wallets-dir') ?? `${dataDir}/sub-wallets`,
+    nClients: read.integer('n-clients', 1),
+    maxBodySize: read.kibOrSize('max-body-size'),
+    maxConcurrentRequests,
+    // The reference's queue is in addition to the running requests (`BufferLayer` before `ConcurrencyLimitLayer`).
+    maxBufferSize: maxConcurrentRequests + read.integer('publisher-max-buffer-size', 0),
+    refillIntervalMs: read.durationMs('refill-interval'),
+    walRefillAmount: read.frost('wal-refill-amount'),
+    subWalletsMinBalance: read.frost('sub-wallets-min-balance'),
+    jwt: {
+      decodeSecret: secret,
+      algorithm: algorithm as JwtAlgorithm,
+      expiringSec: read.integer('jwt-expiring-sec', 0),
+      verifyUpload: read.boolean('jwt-verify-upload'),
+      cacheSize: read.integer('jwt-cache-size', 1),
+      cacheRefreshMs: read.durationMs('jwt-cache-refresh-interval'),
+    },
   };
 }
 

@@ -4,6 +4,7 @@
  * the data directory), serve the API and the metrics, and stop cleanly on SIGINT/SIGTERM.
  */
 import { readFile } from 'node:fs/promises';
+import { pino } from 'pino';
 import { join, resolve } from 'node:path';
 import { Blocklist } from '../aggregator/blocklist.ts';
 import { LocalChainClient } from '../chain/local-chain-client.ts';
@@ -12,6 +13,7 @@ import { ConfigError, loadConfig, optionsUsage, type GatewayConfig, type Gateway
 import { buildApp } from '../http/app.ts';
 import { GatewayMetrics, startMetricsServer } from '../http/metrics.ts';
 import { LocalNetwork } from '../local/local-network.ts';
+import { openPublisher } from '../publisher/publisher-setup.ts';
 import type { NetworkDescription } from '../local/network-description.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -20,7 +22,8 @@ const NETWORK_FILE = 'network.json';
 
 const summary: Record<GatewayMode, string> = {
   aggregator: 'Serves Walrus blobs over HTTP (the reference aggregator API).',
-  daemon: 'Serves the aggregator and publisher APIs on one port; PUT routes answer 501 until the publisher lands (issue #5).',
+  publisher: 'Stores blobs on Walrus over HTTP (the reference publisher API: PUT /v1/blobs).',
+  daemon: 'Serves the aggregator and publisher APIs on one port.',
 };
 
 export function gatewayUsage(mode: GatewayMode): string {
@@ -73,7 +76,19 @@ async function runGateway(mode: GatewayMode, args: string[], out: (line: string)
     throw new ConfigError(`the local network's ledger at ${network.ledgerUrl} does not answer: ${(error as Error).message}`);
   });
   const metrics = new GatewayMetrics({ kernelDescription: selection.description, kernelName: selection.kernel.name, mode, processMetrics: true });
-  const { app } = buildApp({ config, chain, kernel: selection.kernel, metrics, blocklist });
+  const publisher =
+    mode === 'aggregator'
+      ? undefined
+      : await openPublisher({
+          config,
+          chain,
+          kernel: selection.kernel,
+          registry: metrics.registry,
+          log: pino({ level: config.logLevel }),
+          faucet: (address, amount) => chain.requestFaucet(address, amount),
+        });
+  if (publisher) out(`publisher main wallet ${publisher.mainWallet}`);
+  const { app } = buildApp({ config, chain, kernel: selection.kernel, metrics, blocklist, publisher });
   const metricsServer = await startMetricsServer(metrics.registry, config.metricsHost, config.metricsPort);
   const address = await app.listen({ host: config.bindHost, port: config.bindPort });
   out(`walrus-gateway ${mode} listening on ${address} (epoch ${state.epoch.epoch}, ${state.committee.nShards} shards); metrics on ${metricsServer.url}`);
@@ -90,4 +105,5 @@ async function runGateway(mode: GatewayMode, args: string[], out: (line: string)
 }
 
 export const aggregatorCommand = (args: string[], out: (line: string) => void) => runGateway('aggregator', args, out);
+export const publisherCommand = (args: string[], out: (line: string) => void) => runGateway('publisher', args, out);
 export const daemonCommand = (args: string[], out: (line: string) => void) => runGateway('daemon', args, out);

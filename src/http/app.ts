@@ -19,6 +19,8 @@ import { errorResponse, RouteNotFoundError } from './errors.ts';
 import { LoadShedder, registerLoadShedding } from './load-shedding.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { registerReadRoutes } from './read-routes.ts';
+import type { BlobPublisher } from '../publisher/blob-publisher.ts';
+import { registerPublisherRoutes } from './publisher-routes.ts';
 import { registerPublisherPlaceholders, registerServiceRoutes } from './service-routes.ts';
 
 export interface AppDeps {
@@ -27,6 +29,8 @@ export interface AppDeps {
   readonly kernel: CodecKernel;
   readonly metrics: GatewayMetrics;
   readonly blocklist?: Blocklist;
+  /** The store flow (publisher and daemon modes); without it the PUT routes answer 501. */
+  readonly publisher?: BlobPublisher;
   /** Pino logger options; `false` silences the app (tests). */
   readonly logger?: boolean | { level: string };
 }
@@ -38,6 +42,8 @@ export interface GatewayApp {
   readonly blobCache: MemoryBlobCache;
   readonly readMetrics: ReadMetrics;
   readonly shedder: LoadShedder;
+  /** The publisher's own load shedder, when it serves PUTs. */
+  readonly publisherShedder?: LoadShedder;
 }
 
 export function buildApp(deps: AppDeps): GatewayApp {
@@ -74,10 +80,12 @@ export function buildApp(deps: AppDeps): GatewayApp {
   });
 
   registerServiceRoutes(app);
-  registerReadRoutes(app, { config, reader, chain, blocklist: deps.blocklist ?? Blocklist.empty() });
-  if (config.mode === 'daemon') registerPublisherPlaceholders(app);
+  if (config.mode !== 'publisher') registerReadRoutes(app, { config, reader, chain, blocklist: deps.blocklist ?? Blocklist.empty() });
+  let publisherShedder: LoadShedder | undefined;
+  if (config.mode !== 'aggregator' && deps.publisher) publisherShedder = registerPublisherRoutes(app, { publisher: deps.publisher, config: config.publisher }).shedder;
+  else if (config.mode !== 'aggregator') registerPublisherPlaceholders(app);
   app.addHook('onClose', async () => {
     await committees.close();
   });
-  return { app, reader, blobCache, readMetrics, shedder };
+  return { app, reader, blobCache, readMetrics, shedder, publisherShedder };
 }

@@ -10,6 +10,8 @@ import { TooManyRequestsError } from './errors.ts';
 export interface LoadShedderOptions {
   readonly maxConcurrent: number;
   readonly maxBuffer: number;
+  /** Named in the 429 message, as the reference's wording. */
+  readonly service?: 'aggregator' | 'publisher';
 }
 
 export class LoadShedder {
@@ -20,7 +22,7 @@ export class LoadShedder {
 
   /** Resolves with a release function once the request may run; throws 429 when full. */
   async acquire(): Promise<() => void> {
-    if (this.running + this.waiting.length >= this.options.maxBuffer) throw new TooManyRequestsError();
+    if (this.running + this.waiting.length >= this.options.maxBuffer) throw new TooManyRequestsError(this.options.service);
     if (this.running >= this.options.maxConcurrent) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.running++;
     let released = false;

@@ -64,8 +64,9 @@ export class CommitteeView {
     return client;
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.clientsByUrl.values()].map((client) => client.close()));
+  /** Closes every pool; `force` cuts in-flight requests instead of waiting for them. */
+  async close(force = false): Promise<void> {
+    await Promise.all([...this.clientsByUrl.values()].map((client) => (force ? client.destroy() : client.close())));
     this.clientsByUrl.clear();
   }
 }
@@ -78,6 +79,11 @@ export function faultyWeight(committee: Committee): number {
 /** The Rust client's `is_quorum`: weight > 2f. */
 export function isQuorum(weight: number, committee: Committee): boolean {
   return weight > 2 * faultyWeight(committee);
+}
+
+/** The on-chain quorum `certify_blob` checks (walrus-protocol.md §4.6, §7.7): 3w ≥ 2n+1 by shard weight. */
+export function isCertificateQuorum(weight: number, committee: Committee): boolean {
+  return 3 * weight >= 2 * committee.nShards + 1;
 }
 
 /** At least one honest node: weight > f. */

@@ -1,6 +1,6 @@
 /**
  * The gateway's client of one storage node's REST API (walrus-protocol.md §4.2): metadata, primary
- * slivers and blob status. One undici Pool per node, shared by every request to it; every call
+ * slivers and blob status for reads; metadata and sliver PUTs and confirmations for writes. One undici Pool per node, shared by every request to it; every call
  * takes the caller's AbortSignal and adds its own timeout.
  */
 import { Pool } from 'undici';
@@ -31,6 +31,29 @@ export interface NodeBlobStatus {
   readonly kind: 'nonexistent' | 'invalid' | 'permanent' | 'deletable';
   readonly certifiedEpoch: number | null;
   readonly endEpoch: number | null;
+  /** Permanent blobs only: whether a live permanent Blob object is certified (`isCertified`). */
+  readonly isCertified?: boolean;
+  /** Permanent blobs only: the event behind the reported end epoch (`alreadyCertified.event`). */
+  readonly statusEvent?: { readonly txDigest: string; readonly eventSeq: string };
+}
+
+/** A storage node's signed confirmation, as sent (walrus-protocol.md §4.5), not yet verified. */
+export interface SignedConfirmation {
+  readonly serializedMessage: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/** A node's error reason (AIP-193 `details[0].reason`), when the node answered one. */
+export class NodeWriteError extends NodeRequestError {
+  constructor(
+    node: string,
+    readonly statusCode: number,
+    readonly reason: string | undefined,
+    message: string,
+  ) {
+    super(failureKind(statusCode), node, message);
+    this.name = 'NodeWriteError';
+  }
 }
 
 export interface StorageNodeClientOptions {
@@ -75,8 +98,53 @@ export class StorageNodeClient {
     return status;
   }
 
+  /** PUT BCS `BlobMetadata` (without the ID); 200/201 both mean the node holds it. */
+  putMetadata(blobId: Uint8Array, metadataBcs: Uint8Array, signal: AbortSignal): Promise<void> {
+    return this.write('PUT', `/v1/blobs/${blobIdToString(blobId)}/metadata`, metadataBcs, signal).then(() => undefined);
+  }
+
+  /** PUT BCS `SliverData` of pair `pairIndex`. */
+  putSliver(blobId: Uint8Array, pairIndex: number, type: 'primary' | 'secondary', sliverBcs: Uint8Array, signal: AbortSignal): Promise<void> {
+    return this.write('PUT', `/v1/blobs/${blobIdToString(blobId)}/slivers/${pairIndex}/${type}`, sliverBcs, signal).then(() => undefined);
+  }
+
+  /** GET the storage confirmation: permanent, or for the deletable Blob object `objectId`. */
+  async getConfirmation(blobId: Uint8Array, objectId: string | null, signal: AbortSignal): Promise<SignedConfirmation> {
+    const id = blobIdToString(blobId);
+    const path = objectId === null ? `/v1/blobs/${id}/confirmation/permanent` : `/v1/blobs/${id}/confirmation/deletable/${objectId}`;
+    const body = await this.write('GET', path, undefined, signal);
+    const json = JSON.parse(Buffer.from(body).toString('utf8')) as { success?: { data?: { signed?: { serializedMessage?: unknown; signature?: unknown } } } };
+    const signed = json.success?.data?.signed;
+    if (typeof signed?.serializedMessage !== 'string' || typeof signed.signature !== 'string') {
+      throw new NodeRequestError('unavailable', this.name, `GET ${path}: not a signed confirmation`);
+    }
+    return { serializedMessage: new Uint8Array(Buffer.from(signed.serializedMessage, 'base64')), signature: new Uint8Array(Buffer.from(signed.signature, 'base64')) };
+  }
+
   async close(): Promise<void> {
     await this.pool.close();
+  }
+
+  /** Cuts open connections at once (a withheld confirmation must not hold up shutdown). */
+  async destroy(): Promise<void> {
+    await this.pool.destroy();
+  }
+
+  private async write(method: 'GET' | 'PUT', path: string, body: Uint8Array | undefined, signal: AbortSignal): Promise<Uint8Array> {
+    const combined = AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]);
+    try {
+      const headers = body ? { 'content-type': OCTET_STREAM, accept: 'application/json' } : { accept: 'application/json' };
+      const response = await this.pool.request({ method, path, headers, body, signal: combined });
+      const bytes = new Uint8Array(await response.body.arrayBuffer());
+      if (response.statusCode < 200 || response.statusCode >= 300) {
+        const text = Buffer.from(bytes).toString('utf8');
+        throw new NodeWriteError(this.name, response.statusCode, errorReason(text), `${method} ${path} answered ${response.statusCode}: ${text.slice(0, 200)}`);
+      }
+      return bytes;
+    } catch (error) {
+      if (error instanceof NodeRequestError) throw error;
+      throw new NodeRequestError(signal.aborted ? 'aborted' : 'unavailable', this.name, `${method} ${path} failed: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   private async getBytes(kind: 'metadata' | 'sliver', path: string, signal: AbortSignal): Promise<Uint8Array> {
@@ -114,6 +182,21 @@ function failureKind(statusCode: number): NodeFailureKind {
 interface StatusJsonBody {
   readonly endEpoch?: number;
   readonly initialCertifiedEpoch?: number | null;
+  readonly isCertified?: boolean;
+  readonly statusEvent?: { readonly txDigest: string; readonly eventSeq: string };
+}
+
+/** The AIP-193 reason of an error body, if it is one. */
+function errorReason(text: string): string | undefined {
+  try {
+    const json = JSON.parse(text) as { error?: { details?: { reason?: unknown }[] } };
+    const reason = json.error?.details?.[0]?.reason;
+    return typeof reason === 'string' ? reason : undefined;
+  } catch (error) {
+    // Plain-text errors (axum's extractor rejections) carry no reason.
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
 }
 
 /** `BlobStatus` JSON (walrus-protocol.md §4.5): `"nonexistent"` or a one-key object. */
@@ -124,5 +207,7 @@ export function parseBlobStatus(json: unknown): NodeBlobStatus | undefined {
   const [kind] = Object.keys(data);
   if (kind !== 'invalid' && kind !== 'permanent' && kind !== 'deletable') return undefined;
   const body = (data as Record<string, StatusJsonBody>)[kind] ?? {};
-  return { kind, certifiedEpoch: body.initialCertifiedEpoch ?? null, endEpoch: body.endEpoch ?? null };
+  const status: NodeBlobStatus = { kind, certifiedEpoch: body.initialCertifiedEpoch ?? null, endEpoch: body.endEpoch ?? null };
+  if (kind !== 'permanent') return status;
+  return { ...status, isCertified: body.isCertified === true, statusEvent: body.statusEvent };
 }

@@ -1,0 +1,236 @@
+/**
+ * The write fan-out (walrus-protocol.md §4.2, §4.6, §6.2–§6.3): to every committee member, PUT the
+ * metadata, then its shards' sliver pairs with bounded concurrency, then GET its storage
+ * confirmation; verify each confirmation's bytes and BLS signature; stop waiting once the signers
+ * hold a certificate quorum by shard weight (3w ≥ 2n+1), give stragglers a short grace period and
+ * let them finish in the background.
+ */
+import type { BlobCertificate, Committee, CommitteeMember } from '../chain/chain-client.ts';
+import { secondarySliverIndex, shardToPairIndex } from '../codec/blob-id.ts';
+import { decodeConfirmation, encodeConfirmation, signersToBitmap } from '../codec/confirmation.ts';
+import type { EncodedBlob } from '../codec/encoder.ts';
+import { encodeBlobMetadata } from '../codec/metadata.ts';
+import { encodeSliver } from '../codec/sliver.ts';
+import { blsAggregateSignatures, blsVerify } from '../crypto/bls.ts';
+import type { ReadCommittee } from './committee-view.ts';
+import { isCertificateQuorum } from './committee-view.ts';
+import { NodeRequestError, NodeWriteError, type SignedConfirmation, type StorageNodeClient } from './storage-node-client.ts';
+
+/** Sliver PUTs in flight per node (the Rust client's `max_node_connections` is 10). */
+export const DEFAULT_NODE_WRITE_CONCURRENCY = 8;
+/** Grace after quorum: base + factor × time to quorum, capped (the Rust SDK: 500 ms + 0.5×). */
+const GRACE_BASE_MS = 200;
+const GRACE_FACTOR = 0.5;
+const GRACE_MAX_MS = 2_000;
+/** Nodes may not have seen the registration yet (NOT_REGISTERED) or all slivers (MISSING_SLIVERS). */
+const RETRYABLE_REASONS = new Set(['NOT_REGISTERED', 'MISSING_SLIVERS']);
+const RETRY_ATTEMPTS = 3;
+const RETRY_DELAY_MS = 200;
+
+/** Too few nodes confirmed for a certificate: the write cannot be certified now. */
+export class QuorumNotReachedError extends Error {
+  constructor(
+    readonly confirmedWeight: number,
+    readonly nShards: number,
+    readonly failures: readonly string[],
+  ) {
+    super(`storage confirmations from ${confirmedWeight} of ${nShards} shards, short of a quorum; ${failures.slice(0, 5).join('; ')}`);
+    this.name = 'QuorumNotReachedError';
+  }
+}
+
+/** A node's confirmation that is not the expected message or not signed by the node's key. */
+export class InvalidConfirmationError extends Error {
+  constructor(node: string, why: string) {
+    super(`${node}: invalid storage confirmation: ${why}`);
+    this.name = 'InvalidConfirmationError';
+  }
+}
+
+export interface UploadRequest {
+  readonly committee: ReadCommittee;
+  readonly encoded: EncodedBlob;
+  /** The Blob object ID for deletable blobs (confirmations name it), `null` for permanent ones. */
+  readonly deletableObjectId: string | null;
+  /** The client's request: aborts the write until quorum is reached. */
+  readonly signal: AbortSignal;
+  /** The publisher's lifetime: stragglers keep going after the answer until this aborts. */
+  readonly background: AbortSignal;
+  readonly nodeConcurrency?: number;
+}
+
+export interface UploadResult {
+  readonly certificate: BlobCertificate;
+  readonly signers: readonly number[];
+  readonly signedWeight: number;
+  /** Seconds until nodes holding a quorum of shards had all their slivers. */
+  readonly uploadSeconds: number;
+  /** Seconds from then until the certificate was ready (grace period included). */
+  readonly confirmationSeconds: number;
+}
+
+/** Uploads to every member and resolves with a quorum certificate, or rejects with {@link QuorumNotReachedError}. */
+export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
+  const { committee: read, encoded } = request;
+  const { committee } = read;
+  const expected = encodeConfirmation({
+    epoch: committee.epoch,
+    blobId: encoded.blobId,
+    persistence: request.deletableObjectId === null ? { kind: 'permanent' } : { kind: 'deletable', objectId: objectIdBytes(request.deletableObjectId) },
+  });
+  const tasks = new AbortController();
+  const onBackgroundAbort = () => tasks.abort(request.background.reason);
+  const onClientAbort = () => tasks.abort(request.signal.reason);
+  request.background.addEventListener('abort', onBackgroundAbort, { once: true });
+  request.signal.addEventListener('abort', onClientAbort, { once: true });
+  const target: WriteTarget = {
+    committee,
+    encoded,
+    metadataBcs: encodeBlobMetadata(encoded.metadata),
+    deletableObjectId: request.deletableObjectId,
+    concurrency: request.nodeConcurrency ?? DEFAULT_NODE_WRITE_CONCURRENCY,
+  };
+  const started = performance.now();
+  let uploadedWeight = 0;
+  let uploadDoneAt: number | undefined;
+  const signatures = new Map<number, Uint8Array>();
+  let signedWeight = 0;
+  const members = committee.members.filter((member) => member.weight > 0);
+  let pendingWeight = members.reduce((sum, member) => sum + member.weight, 0);
+  const failures: string[] = [];
+
+  return new Promise<UploadResult>((resolve, reject) => {
+    let settled = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const detach = () => request.signal.removeEventListener('abort', onClientAbort);
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(graceTimer);
+      detach();
+      const quorumAt = performance.now();
+      const signers = [...signatures.keys()].sort((a, b) => a - b);
+      const uploadEnd = uploadDoneAt ?? quorumAt;
+      resolve({
+        certificate: {
+          signersBitmap: signersToBitmap(signers, committee.members.length),
+          signature: blsAggregateSignatures(signers.map((i) => signatures.get(i)!)),
+          message: expected,
+        },
+        signers,
+        signedWeight,
+        uploadSeconds: (uploadEnd - started) / 1000,
+        confirmationSeconds: (quorumAt - uploadEnd) / 1000,
+      });
+    };
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(graceTimer);
+      detach();
+      tasks.abort(error);
+      reject(error);
+    };
+    for (const member of members) {
+      const client = read.clients[member.index];
+      writeToNode(client, member, target, tasks.signal, () => {
+        uploadedWeight += member.weight;
+        if (uploadDoneAt === undefined && isCertificateQuorum(uploadedWeight, committee)) uploadDoneAt = performance.now();
+      })
+        .then((signed) => {
+          verifyConfirmation(member, signed.serializedMessage, signed.signature, expected);
+          signatures.set(member.index, signed.signature);
+          signedWeight += member.weight;
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof NodeRequestError) && !(error instanceof InvalidConfirmationError)) throw error;
+          failures.push(error.message);
+        })
+        .finally(() => {
+          pendingWeight -= member.weight;
+          // Stragglers live on only until the publisher closes; once all are done, forget them.
+          if (pendingWeight === 0) request.background.removeEventListener('abort', onBackgroundAbort);
+          if (settled) return;
+          if (request.signal.aborted) return fail(request.signal.reason instanceof Error ? request.signal.reason : new Error('aborted'));
+          const quorum = isCertificateQuorum(signedWeight, committee);
+          if (quorum && pendingWeight === 0) return finish();
+          if (quorum && graceTimer === undefined) {
+            const toQuorum = performance.now() - started;
+            graceTimer = setTimeout(finish, Math.min(GRACE_MAX_MS, GRACE_BASE_MS + GRACE_FACTOR * toQuorum));
+            graceTimer.unref();
+          }
+          if (!quorum && !isCertificateQuorum(signedWeight + pendingWeight, committee)) {
+            fail(new QuorumNotReachedError(signedWeight, committee.nShards, failures));
+          }
+        })
+        .catch((error: unknown) => fail(error as Error));
+    }
+    if (members.length === 0) fail(new QuorumNotReachedError(0, committee.nShards, ['the committee has no members']));
+  });
+}
+
+interface WriteTarget {
+  readonly committee: Committee;
+  readonly encoded: EncodedBlob;
+  readonly metadataBcs: Uint8Array;
+  readonly deletableObjectId: string | null;
+  readonly concurrency: number;
+}
+
+/** One node: metadata, then its slivers (bounded), then its confirmation. */
+async function writeToNode(client: StorageNodeClient, member: CommitteeMember, target: WriteTarget, signal: AbortSignal, uploaded: () => void): Promise<SignedConfirmation> {
+  const { committee, encoded, metadataBcs, concurrency } = target;
+  const n = committee.nShards;
+  const { blobId } = encoded;
+  await withRetries(() => client.putMetadata(blobId, metadataBcs, signal), signal);
+  const puts = member.shards.flatMap((shard) => {
+    const pair = shardToPairIndex(shard, blobId, n);
+    const secondary = secondarySliverIndex(pair, n);
+    return [
+      () => client.putSliver(blobId, pair, 'primary', encodeSliver({ type: 'primary', index: pair, symbolSize: encoded.symbolSize, data: encoded.primarySliver(pair) }), signal),
+      () => client.putSliver(blobId, pair, 'secondary', encodeSliver({ type: 'secondary', index: secondary, symbolSize: encoded.symbolSize, data: encoded.secondarySliver(secondary) }), signal),
+    ];
+  });
+  await runBounded(puts, concurrency);
+  uploaded();
+  return withRetries(() => client.getConfirmation(blobId, target.deletableObjectId, signal), signal);
+}
+
+/** Runs thunks with at most `limit` at a time; the first failure rejects (the rest stop being started). */
+async function runBounded(thunks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < thunks.length) await thunks[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, thunks.length) }, worker));
+}
+
+async function withRetries<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const retryable = error instanceof NodeWriteError && error.reason !== undefined && RETRYABLE_REASONS.has(error.reason);
+      if (!retryable || attempt >= RETRY_ATTEMPTS || signal.aborted) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * attempt));
+    }
+  }
+}
+
+/** The node must sign exactly the message we expect (epoch, blob ID, persistence) with its own key. */
+function verifyConfirmation(member: CommitteeMember, message: Uint8Array, signature: Uint8Array, expected: Uint8Array): void {
+  let parsed;
+  try {
+    parsed = decodeConfirmation(message);
+  } catch (error) {
+    throw new InvalidConfirmationError(member.name, `unparsable message: ${(error as Error).message}`);
+  }
+  if (!Buffer.from(message).equals(Buffer.from(expected))) {
+    throw new InvalidConfirmationError(member.name, `signed epoch ${parsed.epoch} / ${parsed.persistence.kind} message differs from the expected one`);
+  }
+  if (!blsVerify(signature, message, member.blsPublicKey)) throw new InvalidConfirmationError(member.name, 'bad BLS signature');
+}
+
+function objectIdBytes(objectId: string): Uint8Array {
+  return new Uint8Array(Buffer.from(objectId.replace(/^0x/, '').padStart(64, '0'), 'hex'));
+}

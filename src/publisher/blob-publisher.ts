@@ -1,0 +1,208 @@
+/**
+ * The store flow behind `PUT /v1/blobs` (issue #5; walrus-protocol.md §5.2–§5.3, §6): encode; ask
+ * the nodes for the blob's status and answer `alreadyCertified` without paying when it is certified
+ * long enough; otherwise reuse a registration a failed earlier PUT paid for, or reserve + register
+ * in one transaction from a sub-wallet; upload to every node; certify with a quorum certificate;
+ * answer. Nothing half-done is reported as success.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { ChainUnavailableError, InsufficientBalanceError, InvalidEpochsAheadError, type BlobObject, type ChainClient, type SystemState } from '../chain/chain-client.ts';
+import { registrationCost } from '../chain/storage-cost.ts';
+import { blobIdToString } from '../codec/blob-id.ts';
+import { encodeBlob, type EncodedBlob } from '../codec/encoder.ts';
+import type { CodecKernel } from '../codec/kernel/kernel.ts';
+import { fetchBlobStatus } from '../nodes/blob-status-quorum.ts';
+import { QuorumNotReachedError, uploadBlob } from '../nodes/blob-upload.ts';
+import type { CommitteeView, ReadCommittee } from '../nodes/committee-view.ts';
+import type { NodeBlobStatus } from '../nodes/storage-node-client.ts';
+import { ChainWriteFailedError, InsufficientConfirmationsError, InvalidPublisherQueryError, NodesUnavailableError } from './publisher-errors.ts';
+import { EPOCHS_MAX, postStoreAction, type StoreParams } from './publisher-query.ts';
+import type { StoreMetrics } from './store-metrics.ts';
+import { blobObjectJson, type BlobStoreResultJson, type ResourceOperationJson } from './store-responses.ts';
+import type { SubWallet, WalletPool } from './wallets.ts';
+
+export interface BlobPublisherOptions {
+  readonly chain: ChainClient;
+  readonly kernel: CodecKernel;
+  readonly wallets: WalletPool;
+  /** The write committee; its node pools are the publisher's own. */
+  readonly committees: CommitteeView;
+  readonly metrics: StoreMetrics;
+  readonly log: FastifyBaseLogger;
+  readonly nodeConcurrency?: number;
+}
+
+/** A registration to pay for or reuse, with the sub-wallet that owns it. */
+interface Registration {
+  readonly wallet: SubWallet;
+  readonly blob: BlobObject;
+  readonly operation: ResourceOperationJson;
+  readonly cost: bigint;
+}
+
+export class BlobPublisher {
+  /** Aborted on close: stragglers finishing uploads in the background stop then. */
+  private readonly background = new AbortController();
+  /** PUTs of the same blob run one after another, so the second sees the first's result (no double payment). */
+  private readonly sameBlob = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: BlobPublisherOptions) {}
+
+  get mainWallet(): string {
+    return this.options.wallets.mainAddress;
+  }
+
+  get subWallets(): readonly SubWallet[] {
+    return this.options.wallets.subWallets;
+  }
+
+  async store(blob: Uint8Array, params: StoreParams, signal: AbortSignal): Promise<BlobStoreResultJson> {
+    const { metrics } = this.options;
+    const [read, state] = await Promise.all([this.options.committees.get(signal), this.options.chain.getSystemState({ signal })]);
+    const epochs = params.epochs === EPOCHS_MAX ? state.maxEpochsAhead : params.epochs;
+    if (epochs > state.maxEpochsAhead) throw new InvalidPublisherQueryError(`epochs must be at most ${state.maxEpochsAhead} (the system's maximum epochs ahead), got ${epochs}`);
+    const encoded = await metrics.time('encode', () => encodeBlob(blob, read.params, this.options.kernel));
+    const key = `${blobIdToString(encoded.blobId)}:${params.deletable}`;
+    const previous = this.sameBlob.get(key) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.storeEncoded(encoded, params, epochs, read, state, signal));
+    this.sameBlob.set(key, run);
+    try {
+      const result = await run;
+      metrics.stores.inc({ outcome: Object.keys(result)[0] === 'alreadyCertified' ? 'alreadyCertified' : 'newlyCreated' });
+      return result;
+    } catch (error) {
+      metrics.stores.inc({ outcome: 'failed' });
+      throw error;
+    } finally {
+      if (this.sameBlob.get(key) === run) this.sameBlob.delete(key);
+    }
+  }
+
+  private async storeEncoded(encoded: EncodedBlob, params: StoreParams, epochs: number, read: ReadCommittee, state: SystemState, signal: AbortSignal): Promise<BlobStoreResultJson> {
+    const { metrics, chain } = this.options;
+    const blobId = blobIdToString(encoded.blobId);
+    const requiredEnd = state.epoch.epoch + epochs;
+    const status = await metrics.time('status', () => fetchBlobStatus(read, encoded.blobId, signal));
+    // Without a status more than f shards vouch for, too few nodes answer to store anything: refuse before paying.
+    if (!status) throw new NodesUnavailableError('the storage nodes did not agree on the blob status');
+    if (!params.force) {
+      const certified = await this.alreadyCertified(blobId, status, params, requiredEnd, signal);
+      if (certified) return certified;
+    }
+    const registration = (status.kind === 'nonexistent' ? undefined : await this.reusableRegistration(blobId, params, encoded, read, requiredEnd, state, signal))
+      ?? (await metrics.time('register', () => this.register(encoded, params, epochs, read, state, signal)));
+
+    let upload;
+    try {
+      upload = await uploadBlob({
+        committee: read,
+        encoded,
+        deletableObjectId: params.deletable ? registration.blob.id : null,
+        signal,
+        background: this.background.signal,
+        nodeConcurrency: this.options.nodeConcurrency,
+      });
+    } catch (error) {
+      if (error instanceof QuorumNotReachedError) throw new InsufficientConfirmationsError(error.message, { cause: error });
+      throw error;
+    }
+    metrics.stageSeconds.observe({ stage: 'upload' }, upload.uploadSeconds);
+    metrics.stageSeconds.observe({ stage: 'confirmations' }, upload.confirmationSeconds);
+
+    const certified = await metrics.time('certify', () =>
+      chain
+        .certifyBlob(registration.wallet.keypair, { blobObjectId: registration.blob.id, certificate: upload.certificate, postStore: postStoreAction(params, this.mainWallet) }, { signal })
+        .catch((error: unknown) => {
+          throw chainFailure(error);
+        }),
+    );
+    this.options.log.info({ blobId, objectId: certified.blobObject.id, signedWeight: upload.signedWeight, operation: Object.keys(registration.operation)[0] }, 'blob certified');
+    return {
+      newlyCreated: {
+        blobObject: blobObjectJson(certified.blobObject),
+        resourceOperation: registration.operation,
+        cost: Number(registration.cost),
+        ...(certified.sharedBlobObjectId ? { sharedBlobObject: certified.sharedBlobObjectId } : {}),
+      },
+    };
+  }
+
+  /**
+   * Certified long enough already: a permanent blob by its status event (any persistence asked will
+   * do, the data stays available); a deletable one only when the main wallet owns a certified object
+   * and the caller did not ask for an object of their own.
+   */
+  private async alreadyCertified(blobId: string, status: NodeBlobStatus, params: StoreParams, requiredEnd: number, signal: AbortSignal): Promise<BlobStoreResultJson | undefined> {
+    if (status.kind === 'permanent' && status.isCertified && status.statusEvent && (status.endEpoch ?? 0) >= requiredEnd) {
+      return { alreadyCertified: { blobId, event: status.statusEvent, endEpoch: status.endEpoch! } };
+    }
+    if (status.kind === 'nonexistent' || !params.deletable || params.share || params.sendObjectTo !== null) return undefined;
+    const owned = await this.options.chain.getOwnedBlobObjects(this.mainWallet, { blobId }, { signal });
+    const object = owned.find((blob) => blob.deletable && blob.certifiedEpoch !== null && blob.storage.endEpoch >= requiredEnd);
+    return object ? { alreadyCertified: { blobId, object: object.id, endEpoch: object.storage.endEpoch } } : undefined;
+  }
+
+  /** A registered, uncertified Blob a sub-wallet still owns from an earlier PUT that failed after paying. */
+  private async reusableRegistration(
+    blobId: string,
+    params: StoreParams,
+    encoded: EncodedBlob,
+    read: ReadCommittee,
+    requiredEnd: number,
+    state: SystemState,
+    signal: AbortSignal,
+  ): Promise<Registration | undefined> {
+    const encodedLength = read.params.encodedLength(encoded.metadata.unencodedLength);
+    const owned = await Promise.all(this.options.wallets.subWallets.map((wallet) => this.options.chain.getOwnedBlobObjects(wallet.address, { blobId }, { signal })));
+    for (const [i, blobs] of owned.entries()) {
+      const blob = blobs.find(
+        (candidate) =>
+          candidate.certifiedEpoch === null &&
+          candidate.deletable === params.deletable &&
+          candidate.storage.endEpoch >= requiredEnd &&
+          candidate.storage.endEpoch > state.epoch.epoch &&
+          candidate.storage.storageSize >= encodedLength,
+      );
+      if (blob) return { wallet: this.options.wallets.subWallets[i], blob, operation: { reuseRegistration: { encodedLength } }, cost: 0n };
+    }
+    return undefined;
+  }
+
+  /** Reserve + register in one transaction from the next sub-wallet, topping it up once if it runs short. */
+  private async register(encoded: EncodedBlob, params: StoreParams, epochs: number, read: ReadCommittee, state: SystemState, signal: AbortSignal): Promise<Registration> {
+    const wallet = this.options.wallets.nextWallet();
+    const size = encoded.metadata.unencodedLength;
+    const encodedLength = read.params.encodedLength(size);
+    const request = { blobId: blobIdToString(encoded.blobId), rootHash: encoded.rootHash, size, encodedLength, epochs, deletable: params.deletable };
+    const cost = registrationCost(state.prices, encodedLength, encodedLength, epochs).total;
+    let result;
+    try {
+      result = await this.options.chain.registerBlob(wallet.keypair, request, { signal });
+    } catch (error) {
+      if (!(error instanceof InsufficientBalanceError)) throw chainFailure(error);
+      this.options.log.info({ wallet: wallet.address, cost: String(cost) }, 'sub-wallet short of WAL; topping it up');
+      await this.options.wallets.fund(wallet, cost, signal).catch((fundError: unknown) => {
+        throw chainFailure(fundError);
+      });
+      result = await this.options.chain.registerBlob(wallet.keypair, request, { signal }).catch((retryError: unknown) => {
+        throw chainFailure(retryError);
+      });
+    }
+    this.options.metrics.walSpent.inc(Number(result.cost.total));
+    return { wallet, blob: result.blobObject, operation: { registerFromScratch: { encodedLength, epochsAhead: epochs } }, cost: result.cost.total };
+  }
+
+  /** Stops background uploads and closes the write committee's node pools. */
+  async close(): Promise<void> {
+    this.background.abort(new Error('the publisher is shutting down'));
+    this.options.wallets.close();
+    await this.options.committees.close(true);
+  }
+}
+
+/** Chain errors the client can act on become gateway errors; anything else stays a 500. */
+function chainFailure(error: unknown): unknown {
+  if (error instanceof InvalidEpochsAheadError) return new InvalidPublisherQueryError(error.message);
+  if (error instanceof ChainUnavailableError || error instanceof InsufficientBalanceError) return new ChainWriteFailedError(error.message, { cause: error });
+  return error;
+}
