@@ -1,0 +1,134 @@
+/**
+ * `npm run bench:publish`: the publisher on a 10-node, 1000-shard local network.
+ * 1. PUT latency p50/p99 for 1 KiB, 1 MiB and 16 MiB (target: 1 MiB p50 ≤ 500 ms), with the time
+ *    split by store stage (encode, status, register, upload, confirmations, certify).
+ * 2. Throughput: PUTs/s of distinct 1 MiB blobs with 8 in parallel.
+ * 3. Peak RSS during one 256 MiB PUT (target ≤ 3× the blob + 150 MiB), in a child process so the
+ *    figure is that PUT's alone. Skipped with BENCH_SKIP_LARGE=1.
+ * Prints figures; asserts nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pino } from 'pino';
+import { LocalChainClient } from '../src/chain/local-chain-client.ts';
+import { kernelSelection } from '../src/codec/kernel/select-kernel.ts';
+import { loadConfig } from '../src/config.ts';
+import { buildApp } from '../src/http/app.ts';
+import { GatewayMetrics } from '../src/http/metrics.ts';
+import { LocalNetwork } from '../src/local/local-network.ts';
+import { openPublisher } from '../src/publisher/publisher-setup.ts';
+import { STORE_STAGES } from '../src/publisher/store-metrics.ts';
+import { randomBytes } from '../test/fixtures/random.ts';
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+const SAMPLES: Record<number, number> = { [KIB]: 10, [MIB]: 10, [16 * MIB]: 3 };
+const THROUGHPUT_PUTS = 16;
+const THROUGHPUT_PARALLEL = 8;
+const LARGE = 256 * MIB;
+const RSS_POLL_MS = 20;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function setup(maxBody: string) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'walrus-bench-publish-'));
+  const network = await LocalNetwork.start({ dataDir: join(dataDir, 'network'), nodes: 10, shards: 1000 });
+  const chain = new LocalChainClient({ ledgerUrl: network.ledger.url });
+  const config = loadConfig('publisher', ['--bind-address', '127.0.0.1:0', '--data-dir', dataDir, '--max-body-size', maxBody, '--wal-refill-amount', '20000000000', '--sub-wallets-min-balance', '5000000000'], {});
+  const selection = kernelSelection();
+  const metrics = new GatewayMetrics({ kernelDescription: selection.description, kernelName: selection.kernel.name, mode: config.mode });
+  const publisher = await openPublisher({ config, chain, kernel: selection.kernel, registry: metrics.registry, log: pino({ level: 'silent' }), faucet: (a, amount) => chain.requestFaucet(a, amount * 10n) });
+  const gateway = buildApp({ config, chain, kernel: selection.kernel, metrics, publisher, logger: false });
+  const url = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
+  const stop = async () => {
+    await gateway.app.close();
+    await chain.close();
+    await network.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  return { url, metrics, stop, selection };
+}
+
+async function put(url: string, blob: Uint8Array): Promise<number> {
+  const start = performance.now();
+  const response = await fetch(`${url}/v1/blobs`, { method: 'PUT', body: blob });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`PUT: ${response.status} ${text}`);
+  return performance.now() - start;
+}
+
+async function stageSums(metrics: GatewayMetrics): Promise<Map<string, number>> {
+  const metric = metrics.registry.getSingleMetric('walrus_gateway_store_stage_seconds');
+  const { values } = await metric!.get();
+  const sums = new Map<string, number>();
+  for (const value of values) if (String((value as { metricName?: string }).metricName).endsWith('_sum')) sums.set(String(value.labels.stage), value.value);
+  return sums;
+}
+
+async function latencies(url: string, metrics: GatewayMetrics): Promise<void> {
+  let seed = 1;
+  for (const [sizeText, samples] of Object.entries(SAMPLES)) {
+    const size = Number(sizeText);
+    const before = await stageSums(metrics);
+    const times: number[] = [];
+    for (let i = 0; i < samples; i++) times.push(await put(url, randomBytes(size, seed++)));
+    const after = await stageSums(metrics);
+    times.sort((a, b) => a - b);
+    const split = STORE_STAGES.map((stage) => `${stage} ${(((after.get(stage) ?? 0) - (before.get(stage) ?? 0)) * 1000 / samples).toFixed(0)}`).join(', ');
+    console.log(`PUT ${size >= MIB ? size / MIB + ' MiB' : size / KIB + ' KiB'}: p50 ${percentile(times, 50).toFixed(0)} ms, p99 ${percentile(times, 99).toFixed(0)} ms (n=${samples}); mean ms by stage: ${split}`);
+  }
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: THROUGHPUT_PARALLEL }, async () => {
+      while (next < THROUGHPUT_PUTS) {
+        next++;
+        await put(url, randomBytes(MIB, 1000 + next));
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  console.log(`throughput, distinct 1 MiB blobs, ${THROUGHPUT_PARALLEL} in parallel: ${(THROUGHPUT_PUTS / seconds).toFixed(2)} PUT/s (${((THROUGHPUT_PUTS * MIB) / MIB / seconds).toFixed(2)} MiB/s)`);
+}
+
+/** Child mode: one 256 MiB PUT; prints the peak RSS seen while it ran. */
+async function largeChild(): Promise<void> {
+  const { url, stop } = await setup('300MiB');
+  const blob = randomBytes(LARGE, 7);
+  const base = process.memoryUsage().rss;
+  let peak = base;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), RSS_POLL_MS);
+  const ms = await put(url, blob);
+  clearInterval(timer);
+  console.log(JSON.stringify({ ms, peakRss: peak, baseRss: base }));
+  await stop();
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--large-child')) return largeChild();
+  const { url, metrics, stop, selection } = await setup('20MiB');
+  console.log(selection.description);
+  try {
+    await latencies(url, metrics);
+  } finally {
+    await stop();
+  }
+  if (process.env.BENCH_SKIP_LARGE === '1') return;
+  // Network, gateway and blob share one process here, as `npm start` runs them.
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=4096', new URL(import.meta.url).pathname, '--large-child'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  try {
+    const { ms, peakRss } = JSON.parse(line) as { ms: number; peakRss: number };
+    const budget = 3 * LARGE + 150 * MIB;
+    console.log(`256 MiB PUT: ${(ms / 1000).toFixed(1)} s, peak RSS ${(peakRss / MIB).toFixed(0)} MiB (budget 3× blob + 150 MiB = ${(budget / MIB).toFixed(0)} MiB; ${(peakRss / budget).toFixed(2)}×), network and gateway in one process`);
+  } catch (error) {
+    console.log(`256 MiB PUT failed: ${(error as Error).message}: ${line.slice(0, 300)}`);
+  }
+}
+
+await main();
