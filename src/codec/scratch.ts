@@ -12,17 +12,13 @@ export type ScratchSlot = 'work' | 'leaves' | 'leaf-digests' | 'dropped-symbols'
 const retained = new Map<ScratchSlot, Uint8Array>();
 
 /**
- * A buffer of exactly `bytes` bytes for `slot`, with unspecified contents unless `zeroed`. The
- * previous buffer handed out for the same slot is invalid afterwards.
+ * A buffer of exactly `bytes` bytes for `slot`, with unspecified contents: callers write before
+ * they read. The previous buffer handed out for the same slot is invalid afterwards.
  */
-export function scratch(slot: ScratchSlot, bytes: number, zeroed = false): Uint8Array {
-  let buffer = retained.get(slot);
-  if (!buffer || buffer.length < bytes) {
-    buffer = new Uint8Array(bytes);
-    if (bytes <= MAX_RETAINED_BYTES) retained.set(slot, buffer);
-    return buffer;
-  }
-  const view = buffer.subarray(0, bytes);
-  if (zeroed) view.fill(0);
-  return view;
+export function scratch(slot: ScratchSlot, bytes: number): Uint8Array {
+  const buffer = retained.get(slot);
+  if (buffer && buffer.length >= bytes) return buffer.subarray(0, bytes);
+  const fresh = new Uint8Array(bytes);
+  if (bytes <= MAX_RETAINED_BYTES) retained.set(slot, fresh);
+  return fresh;
 }
