@@ -18,9 +18,6 @@ const commands: Record<string, { run: Command; usage: string }> = {
   daemon: { run: daemonCommand, usage: gatewayUsage('daemon') },
 };
 
-/** Commands the project is building; they say so rather than pretend to run. */
-const planned: Record<string, string> = {};
-
 const usage = `Usage: walrus-gateway <command> [options]
 
 Commands:
@@ -42,10 +39,6 @@ export async function main(argv: string[]): Promise<number> {
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
   const command = commands[name];
-  if (!command && planned[name]) {
-    console.error(`walrus-gateway ${name}: not built yet: ${planned[name]}. See the status table in README.md.`);
-    return EXIT_USAGE;
-  }
   if (!command) {
     console.error(`walrus-gateway: unknown command ${JSON.stringify(name)}\n\n${usage}`);
     return EXIT_USAGE;
