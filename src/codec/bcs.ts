@@ -1,5 +1,12 @@
 import { MalformedBcsError } from './errors.ts';
 
+/** Bytes of the ULEB128 encoding of `value` (BCS length prefixes). */
+export function ulebLength(value: number): number {
+  let bytes = 1;
+  for (let v = Math.floor(value / 128); v > 0; v = Math.floor(v / 128)) bytes++;
+  return bytes;
+}
+
 /** A growable little-endian BCS writer. */
 export class BcsWriter {
   private buffer: Uint8Array;

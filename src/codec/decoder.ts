@@ -8,7 +8,6 @@ import { DIGEST_LENGTH, EncodingParams } from './params.ts';
 import { ReedSolomonCode } from './reed-solomon/code.ts';
 import type { Sliver, SliverType } from './sliver.ts';
 import { allocateWork, workGroups, type WorkGroup } from './work-groups.ts';
-import { writeColumn } from './matrix.ts';
 
 /**
  * How much to re-check a decoded blob, as the reference's `decode_and_verify`:
@@ -103,14 +102,18 @@ function decodeColumns(slivers: Sliver[], params: EncodingParams, ss: number, ke
   decodeAxis(new ReedSolomonCode(s, n - s, kernel), slivers, p, ss, kernel, (c, group, work, firstElement) => {
     kernel.unpackSymbols(work, firstElement, ss / 2, ss, group.end - group.start, matrix, (group.start * s + c) * ss, s * ss);
   });
-  const shape = { rows: p, columns: s, symbolSize: ss };
-  for (const sliver of slivers) if (sliver.index < s) writeColumn(matrix, shape, sliver.index, sliver.data);
+  // A received systematic column is column `index` of the row-major matrix: one symbol per row.
+  for (const { index, data } of slivers) {
+    if (index >= s) continue;
+    for (let r = 0; r < p; r++) matrix.set(data.subarray(r * ss, (r + 1) * ss), (r * s + index) * ss);
+  }
   return matrix;
 }
 
 /**
  * Decodes a blob from slivers of one type — at least p primary or s secondary slivers — and runs
- * the requested consistency check against the (already verified) metadata.
+ * the requested consistency check against the (already verified) metadata. The result is a view
+ * of the rebuilt p×s·ss matrix; a caller that keeps small blobs long (a cache) should copy it.
  */
 export function decodeBlob(
   { blobId, metadata }: BlobMetadataWithId,

@@ -1,4 +1,4 @@
-import { BcsReader, BcsWriter } from './bcs.ts';
+import { BcsReader, BcsWriter, ulebLength } from './bcs.ts';
 import { deriveBlobId } from './blob-id.ts';
 import { equalBytes } from './bytes.ts';
 import { InvalidMetadataError } from './errors.ts';
@@ -33,12 +33,6 @@ const LEGACY_ENCODING_TYPE = 0;
 /** Bytes of the BCS `BlobMetadata` for n pairs: tag, encoding, u64 length, uleb n, n·(2 tagged digests). */
 export function metadataBcsLength(nShards: number): number {
   return 1 + 1 + 8 + ulebLength(nShards) + nShards * 2 * (1 + DIGEST_LENGTH);
-}
-
-function ulebLength(value: number): number {
-  let bytes = 1;
-  for (let v = value >>> 7; v > 0; v >>>= 7) bytes++;
-  return bytes;
 }
 
 function writeMetadata(writer: BcsWriter, metadata: BlobMetadata): void {
