@@ -32,7 +32,80 @@ export function uncompressedPublicKey(publicKey: Uint8Array): Uint8Array {
 }
 
 export function blsSign(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  return scheme.sign(scheme.hash(message), secretKey).toBytes(true);
+  return blsSignHashed(blsHashMessage(message), secretKey);
+}
+
+/**
+ * A message hashed to G2. Hashing to the curve is half the cost of a signature and a third of a
+ * verification, so whoever handles many signatures over one message hashes it once.
+ */
+export interface HashedMessage {
+  readonly point: G2Point;
+}
+type G2Point = ReturnType<typeof scheme.hash>;
+type G1Point = ReturnType<typeof scheme.getPublicKey>;
+
+export function blsHashMessage(message: Uint8Array): HashedMessage {
+  return { point: scheme.hash(message) };
+}
+
+export function blsSignHashed(hashed: HashedMessage, secretKey: Uint8Array): Uint8Array {
+  return scheme.sign(hashed.point, secretKey).toBytes(true);
+}
+
+/** A signature that decompressed to a point of the G2 subgroup. */
+export interface BlsSignature {
+  readonly point: G2Point;
+  readonly bytes: Uint8Array;
+}
+
+/** Decompresses and subgroup-checks a signature; `null` when the bytes are not one. */
+export function blsParseSignature(bytes: Uint8Array): BlsSignature | null {
+  try {
+    return { point: bls12_381.G2.Point.fromBytes(bytes), bytes };
+  } catch (error) {
+    rejectMalformed(error);
+    return null;
+  }
+}
+
+/**
+ * Checks that every signature is by its key over `hashed` with one pairing check on the aggregates
+ * (`signatures[i]` pairs with `publicKeys[i]`). A pass means all are valid as a set; a failure
+ * means at least one is not, and only individual checks can tell which. A pass is exactly what a
+ * certificate needs: the chain, too, checks only the aggregate.
+ */
+export function blsVerifyAll(signatures: readonly BlsSignature[], hashed: HashedMessage, publicKeys: readonly Uint8Array[]): boolean {
+  if (signatures.length === 0 || signatures.length !== publicKeys.length) return false;
+  try {
+    const keys = publicKeys.map(publicKeyPoint);
+    const key = keys.length === 1 ? keys[0] : scheme.aggregatePublicKeys(keys);
+    const signature = signatures.length === 1 ? signatures[0].point : scheme.aggregateSignatures(signatures.map((s) => s.point));
+    return scheme.verify(signature, hashed.point, key);
+  } catch (error) {
+    return rejectMalformed(error);
+  }
+}
+
+/** The compressed aggregate of signatures already parsed. */
+export function blsAggregateParsed(signatures: readonly BlsSignature[]): Uint8Array {
+  if (signatures.length === 1) return signatures[0].bytes;
+  return scheme.aggregateSignatures(signatures.map((s) => s.point)).toBytes(true);
+}
+
+/** Committee keys recur in every upload; decompressing one costs more than a lookup. */
+const PUBLIC_KEY_CACHE_LIMIT = 4096;
+const publicKeyCache = new Map<string, G1Point>();
+
+function publicKeyPoint(bytes: Uint8Array): G1Point {
+  const key = Buffer.from(bytes).toString('hex');
+  let point = publicKeyCache.get(key);
+  if (point === undefined) {
+    point = bls12_381.G1.Point.fromBytes(bytes);
+    if (publicKeyCache.size >= PUBLIC_KEY_CACHE_LIMIT) publicKeyCache.delete(publicKeyCache.keys().next().value!);
+    publicKeyCache.set(key, point);
+  }
+  return point;
 }
 
 /** Verifies a signature; malformed keys or signatures verify as false rather than throwing. */
@@ -53,7 +126,7 @@ export function blsAggregateSignatures(signatures: readonly Uint8Array[]): Uint8
 export function blsVerifyAggregate(signature: Uint8Array, message: Uint8Array, publicKeys: readonly Uint8Array[]): boolean {
   if (publicKeys.length === 0) return false;
   try {
-    return scheme.verify(signature, scheme.hash(message), scheme.aggregatePublicKeys([...publicKeys]));
+    return scheme.verify(signature, scheme.hash(message), scheme.aggregatePublicKeys(publicKeys.map(publicKeyPoint)));
   } catch (error) {
     return rejectMalformed(error);
   }

@@ -1,9 +1,9 @@
 /**
  * The write fan-out (walrus-protocol.md §4.2, §4.6, §6.2–§6.3): to every committee member, PUT the
  * metadata, then its shards' sliver pairs with bounded concurrency, then GET its storage
- * confirmation; verify each confirmation's bytes and BLS signature; stop waiting once the signers
- * hold a certificate quorum by shard weight (3w ≥ 2n+1), give stragglers a short grace period and
- * let them finish in the background.
+ * confirmation; check each confirmation's bytes and verify the BLS signatures in batches; stop
+ * waiting once the verified signers hold a certificate quorum by shard weight (3w ≥ 2n+1), give
+ * stragglers a short grace period and let them finish in the background.
  */
 import type { BlobCertificate, Committee, CommitteeMember } from '../chain/chain-client.ts';
 import { secondarySliverIndex, shardToPairIndex } from '../codec/blob-id.ts';
@@ -11,7 +11,7 @@ import { decodeConfirmation, encodeConfirmation, signersToBitmap } from '../code
 import type { EncodedBlob } from '../codec/encoder.ts';
 import { encodeBlobMetadata } from '../codec/metadata.ts';
 import { encodeSliver } from '../codec/sliver.ts';
-import { blsAggregateSignatures, blsVerify } from '../crypto/bls.ts';
+import { blsAggregateParsed, blsHashMessage, blsParseSignature, blsVerifyAll, type BlsSignature, type HashedMessage } from '../crypto/bls.ts';
 import type { ReadCommittee } from './committee-view.ts';
 import { isCertificateQuorum } from './committee-view.ts';
 import { NodeRequestError, NodeWriteError, type SignedConfirmation, type StorageNodeClient } from './storage-node-client.ts';
@@ -93,8 +93,7 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
   const started = performance.now();
   let uploadedWeight = 0;
   let uploadDoneAt: number | undefined;
-  const signatures = new Map<number, Uint8Array>();
-  let signedWeight = 0;
+  const signatures = new SignatureCollector(expected);
   const members = committee.members.filter((member) => member.weight > 0);
   let pendingWeight = members.reduce((sum, member) => sum + member.weight, 0);
   const failures: string[] = [];
@@ -108,17 +107,15 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
       settled = true;
       clearTimeout(graceTimer);
       detach();
+      // Quorum is already verified; this only adds what arrived during the grace period.
+      failures.push(...signatures.checkUnverified());
       const quorumAt = performance.now();
-      const signers = [...signatures.keys()].sort((a, b) => a - b);
       const uploadEnd = uploadDoneAt ?? quorumAt;
+      const { signers, signature } = signatures.aggregate();
       resolve({
-        certificate: {
-          signersBitmap: signersToBitmap(signers, committee.members.length),
-          signature: blsAggregateSignatures(signers.map((i) => signatures.get(i)!)),
-          message: expected,
-        },
+        certificate: { signersBitmap: signersToBitmap(signers, committee.members.length), signature, message: expected },
         signers,
-        signedWeight,
+        signedWeight: signatures.verifiedWeight,
         uploadSeconds: (uploadEnd - started) / 1000,
         confirmationSeconds: (quorumAt - uploadEnd) / 1000,
       });
@@ -131,17 +128,31 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
       tasks.abort(error);
       reject(error);
     };
+    const evaluate = () => {
+      if (settled) return;
+      if (request.signal.aborted) return fail(request.signal.reason instanceof Error ? request.signal.reason : new Error('aborted'));
+      // One pairing check for the whole batch, and only once the batch could make a quorum.
+      if (!isCertificateQuorum(signatures.verifiedWeight, committee) && isCertificateQuorum(signatures.claimedWeight, committee)) {
+        failures.push(...signatures.checkUnverified());
+      }
+      const quorum = isCertificateQuorum(signatures.verifiedWeight, committee);
+      if (quorum && pendingWeight === 0) return finish();
+      if (quorum && graceTimer === undefined) {
+        const toQuorum = performance.now() - started;
+        graceTimer = setTimeout(finish, Math.min(GRACE_MAX_MS, GRACE_BASE_MS + GRACE_FACTOR * toQuorum));
+        graceTimer.unref();
+      }
+      if (!quorum && !isCertificateQuorum(signatures.claimedWeight + pendingWeight, committee)) {
+        fail(new QuorumNotReachedError(signatures.verifiedWeight, committee.nShards, failures));
+      }
+    };
     for (const member of members) {
       const client = read.clients[member.index];
       writeToNode(client, member, target, tasks.signal, () => {
         uploadedWeight += member.weight;
         if (uploadDoneAt === undefined && isCertificateQuorum(uploadedWeight, committee)) uploadDoneAt = performance.now();
       })
-        .then((signed) => {
-          verifyConfirmation(member, signed.serializedMessage, signed.signature, expected);
-          signatures.set(member.index, signed.signature);
-          signedWeight += member.weight;
-        })
+        .then((signed) => signatures.add(member, signed))
         .catch((error: unknown) => {
           if (!(error instanceof NodeRequestError) && !(error instanceof InvalidConfirmationError)) throw error;
           failures.push(error.message);
@@ -150,23 +161,73 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
           pendingWeight -= member.weight;
           // Stragglers live on only until the publisher closes; once all are done, forget them.
           if (pendingWeight === 0) request.background.removeEventListener('abort', onBackgroundAbort);
-          if (settled) return;
-          if (request.signal.aborted) return fail(request.signal.reason instanceof Error ? request.signal.reason : new Error('aborted'));
-          const quorum = isCertificateQuorum(signedWeight, committee);
-          if (quorum && pendingWeight === 0) return finish();
-          if (quorum && graceTimer === undefined) {
-            const toQuorum = performance.now() - started;
-            graceTimer = setTimeout(finish, Math.min(GRACE_MAX_MS, GRACE_BASE_MS + GRACE_FACTOR * toQuorum));
-            graceTimer.unref();
-          }
-          if (!quorum && !isCertificateQuorum(signedWeight + pendingWeight, committee)) {
-            fail(new QuorumNotReachedError(signedWeight, committee.nShards, failures));
-          }
+          evaluate();
         })
         .catch((error: unknown) => fail(error as Error));
     }
     if (members.length === 0) fail(new QuorumNotReachedError(0, committee.nShards, ['the committee has no members']));
   });
+}
+
+/**
+ * The confirmations received so far. Each is checked for the expected message bytes and a
+ * well-formed signature on arrival; signatures are verified in batches with one pairing check
+ * (a failed batch falls back to one check per signature to find the culprits).
+ */
+class SignatureCollector {
+  private readonly hashed: HashedMessage;
+  private readonly verified = new Map<number, BlsSignature>();
+  private unverified: { member: CommitteeMember; signature: BlsSignature }[] = [];
+  verifiedWeight = 0;
+  private unverifiedWeight = 0;
+
+  constructor(private readonly expected: Uint8Array) {
+    this.hashed = blsHashMessage(expected);
+  }
+
+  /** Verified weight plus the weight of signatures not yet verified. */
+  get claimedWeight(): number {
+    return this.verifiedWeight + this.unverifiedWeight;
+  }
+
+  /** Throws {@link InvalidConfirmationError} for a wrong message or a malformed signature. */
+  add(member: CommitteeMember, signed: SignedConfirmation): void {
+    checkConfirmationMessage(member, signed.serializedMessage, this.expected);
+    const signature = blsParseSignature(signed.signature);
+    if (signature === null) throw new InvalidConfirmationError(member.name, 'the signature is not a BLS12-381 G2 point');
+    this.unverified.push({ member, signature });
+    this.unverifiedWeight += member.weight;
+  }
+
+  /** Verifies what is pending; returns one failure message per bad signature. */
+  checkUnverified(): string[] {
+    const batch = this.unverified;
+    this.unverified = [];
+    this.unverifiedWeight = 0;
+    if (batch.length === 0) return [];
+    const keys = (entries: typeof batch) => entries.map((entry) => entry.member.blsPublicKey);
+    if (blsVerifyAll(batch.map((entry) => entry.signature), this.hashed, keys(batch))) {
+      for (const entry of batch) this.accept(entry);
+      return [];
+    }
+    const failures: string[] = [];
+    for (const entry of batch) {
+      if (blsVerifyAll([entry.signature], this.hashed, keys([entry]))) this.accept(entry);
+      else failures.push(new InvalidConfirmationError(entry.member.name, 'bad BLS signature').message);
+    }
+    return failures;
+  }
+
+  /** The verified signers in committee order and their aggregate signature. */
+  aggregate(): { signers: number[]; signature: Uint8Array } {
+    const signers = [...this.verified.keys()].sort((a, b) => a - b);
+    return { signers, signature: blsAggregateParsed(signers.map((i) => this.verified.get(i)!)) };
+  }
+
+  private accept(entry: { member: CommitteeMember; signature: BlsSignature }): void {
+    this.verified.set(entry.member.index, entry.signature);
+    this.verifiedWeight += entry.member.weight;
+  }
 }
 
 interface WriteTarget {
@@ -217,8 +278,8 @@ async function withRetries<T>(call: () => Promise<T>, signal: AbortSignal): Prom
   }
 }
 
-/** The node must sign exactly the message we expect (epoch, blob ID, persistence) with its own key. */
-function verifyConfirmation(member: CommitteeMember, message: Uint8Array, signature: Uint8Array, expected: Uint8Array): void {
+/** The node must sign exactly the message we expect: this epoch, this blob, this persistence. */
+function checkConfirmationMessage(member: CommitteeMember, message: Uint8Array, expected: Uint8Array): void {
   let parsed;
   try {
     parsed = decodeConfirmation(message);
@@ -228,7 +289,6 @@ function verifyConfirmation(member: CommitteeMember, message: Uint8Array, signat
   if (!Buffer.from(message).equals(Buffer.from(expected))) {
     throw new InvalidConfirmationError(member.name, `signed epoch ${parsed.epoch} / ${parsed.persistence.kind} message differs from the expected one`);
   }
-  if (!blsVerify(signature, message, member.blsPublicKey)) throw new InvalidConfirmationError(member.name, 'bad BLS signature');
 }
 
 function objectIdBytes(objectId: string): Uint8Array {
