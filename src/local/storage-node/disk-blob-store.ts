@@ -2,27 +2,36 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { SliverType } from '../../codec/sliver.ts';
+import { SliverLog } from './sliver-log.ts';
 
 /**
  * A node's blobs on disk, one directory per blob:
  *
- *   blobs/<blobId>/metadata.bcs              BCS `BlobMetadata`, as verified on PUT
- *   blobs/<blobId>/<pair>-<type>.bcs         BCS `SliverData`, as verified on PUT
- *   trash/                                   blob directories being deleted
+ *   blobs/<blobId>/metadata.bcs   BCS `BlobMetadata`, as verified on PUT
+ *   blobs/<blobId>/slivers.log    BCS `SliverData` records, as verified on PUT (see SliverLog)
+ *   trash/                        blob directories being deleted
  *
- * Every file is written to a temporary name in its final directory, fsynced, then renamed, and the
- * directory fsynced: after a crash a file is either absent or complete, never half-written. Leftover
- * temporaries and trash are removed by `open()`.
+ * Metadata is written to a temporary name in its final directory, fsynced, then renamed, and the
+ * directory fsynced: after a crash it is either absent or complete. Slivers are appended to the
+ * blob's log and made durable by `syncSlivers` (before the node signs a confirmation), not one
+ * fsync each: a blob's slivers arrive by the hundred. Leftover temporaries and trash are removed by
+ * `open()`; a log's torn tail, when the log is next opened.
  */
 
 const BLOBS_DIR = 'blobs';
 const TRASH_DIR = 'trash';
 const TEMP_PREFIX = '.tmp-';
 const METADATA_FILE = 'metadata.bcs';
+const SLIVER_LOG_FILE = 'slivers.log';
+/** Logs unused this long are closed (their file stays): a node may hold thousands of blobs. */
+const LOG_IDLE_CLOSE_MS = 5_000;
 
 export class DiskBlobStore {
   private readonly blobsDir: string;
   private readonly trashDir: string;
+  /** Open sliver logs by blob ID (a promise while one is being opened, so it opens once). */
+  private readonly logs = new Map<string, Promise<SliverLog | undefined>>();
+  private idleSweep: NodeJS.Timeout | undefined;
 
   constructor(dataDir: string) {
     this.blobsDir = join(dataDir, BLOBS_DIR);
@@ -39,6 +48,14 @@ export class DiskBlobStore {
         if (name.startsWith(TEMP_PREFIX)) await rm(join(this.blobsDir, blobId, name), { force: true });
       }
     }
+    this.idleSweep = setInterval(() => void this.closeIdleLogs(LOG_IDLE_CLOSE_MS), LOG_IDLE_CLOSE_MS);
+    this.idleSweep.unref();
+  }
+
+  /** Closes every sliver log; the store can be opened again. */
+  async close(): Promise<void> {
+    clearInterval(this.idleSweep);
+    await this.closeIdleLogs(0);
   }
 
   async listBlobIds(): Promise<string[]> {
@@ -60,21 +77,30 @@ export class DiskBlobStore {
     await writeFileAtomically(this.metadataPath(blobId), bcs);
   }
 
-  readSliver(blobId: string, pairIndex: number, type: SliverType): Promise<Uint8Array | undefined> {
-    return readIfPresent(this.sliverPath(blobId, pairIndex, type));
+  async readSliver(blobId: string, pairIndex: number, type: SliverType): Promise<Uint8Array | undefined> {
+    return (await this.sliverLog(blobId, false))?.read(pairIndex, type);
   }
 
-  hasSliver(blobId: string, pairIndex: number, type: SliverType): Promise<boolean> {
-    return exists(this.sliverPath(blobId, pairIndex, type));
+  async hasSliver(blobId: string, pairIndex: number, type: SliverType): Promise<boolean> {
+    return (await this.sliverLog(blobId, false))?.has(pairIndex, type) ?? false;
   }
 
-  /** Slivers are written only after their blob's metadata, so the blob directory exists. */
-  writeSliver(blobId: string, pairIndex: number, type: SliverType, bcs: Uint8Array): Promise<void> {
-    return writeFileAtomically(this.sliverPath(blobId, pairIndex, type), bcs);
+  /** Slivers are written only after their blob's metadata, so the blob directory exists. Not yet durable. */
+  async writeSliver(blobId: string, pairIndex: number, type: SliverType, bcs: Uint8Array): Promise<void> {
+    const log = await this.sliverLog(blobId, true);
+    await log!.append(pairIndex, type, bcs);
+  }
+
+  /** Makes the blob's written slivers durable. */
+  async syncSlivers(blobId: string): Promise<void> {
+    await (await this.sliverLog(blobId, false))?.sync();
   }
 
   /** Removes a blob: one rename takes it out of service, then the files go. */
   async deleteBlob(blobId: string): Promise<void> {
+    const log = this.logs.get(blobId);
+    this.logs.delete(blobId);
+    await (await log?.catch(() => undefined))?.close();
     const doomed = join(this.trashDir, `${blobId}-${randomUUID()}`);
     try {
       await rename(join(this.blobsDir, blobId), doomed);
@@ -83,6 +109,36 @@ export class DiskBlobStore {
       throw error;
     }
     await rm(doomed, { recursive: true, force: true });
+  }
+
+  private async sliverLog(blobId: string, create: boolean): Promise<SliverLog | undefined> {
+    for (;;) {
+      let log = this.logs.get(blobId);
+      if (log === undefined) {
+        const opening = SliverLog.open(join(this.blobsDir, blobId, SLIVER_LOG_FILE), create).catch((error: NodeJS.ErrnoException) => {
+          // No blob directory (no metadata yet): nothing stored.
+          if (error.code === 'ENOENT' && !create) return undefined;
+          throw error;
+        });
+        // Registered first, so it runs before any waiter resumes: an absent log is not remembered.
+        const forget = () => this.logs.get(blobId) === opening && this.logs.delete(blobId);
+        opening.then((opened) => opened === undefined && forget(), forget);
+        this.logs.set(blobId, opening);
+        log = opening;
+      }
+      const opened = await log;
+      if (opened !== undefined || !create) return opened;
+    }
+  }
+
+  private async closeIdleLogs(idleMs: number): Promise<void> {
+    const now = performance.now();
+    for (const [blobId, pending] of [...this.logs]) {
+      const log = await pending.catch(() => undefined);
+      if (log === undefined || !log.idle || now - log.lastUsed < idleMs || this.logs.get(blobId) !== pending) continue;
+      this.logs.delete(blobId);
+      await log.close();
+    }
   }
 
   private metadataPath(blobId: string): string {

@@ -156,6 +156,7 @@ export class StorageNodeServer {
     await live.app.close();
     await live.collector.stop();
     await live.chain.stop();
+    await this.store.close();
     this.logger.info('storage node stopped');
   }
 

@@ -5,7 +5,7 @@ import type { CodecKernel } from '../../codec/kernel/kernel.ts';
 import { decodeBlobMetadata, verifyMetadata, type BlobMetadata } from '../../codec/metadata.ts';
 import { EncodingParams } from '../../codec/params.ts';
 import type { SliverType } from '../../codec/sliver.ts';
-import { verifySliver } from '../../codec/verify-sliver.ts';
+import { BatchedSliverVerifier } from './batched-sliver-verifier.ts';
 import { decodeMetadataBody, decodeSliverBody } from './bcs-bodies.ts';
 import type { ChainView, NodeChainState } from './chain-view.ts';
 import type { ConfirmationSigner, SignedConfirmationJson } from './confirmation-signer.ts';
@@ -62,8 +62,11 @@ function isInvalidated(state: LedgerBlobState): boolean {
  */
 export class StorageNodeService {
   private readonly metadataCache = new MetadataCache();
+  private readonly verifier: BatchedSliverVerifier;
 
-  constructor(private readonly deps: StorageNodeServiceDeps) {}
+  constructor(private readonly deps: StorageNodeServiceDeps) {
+    this.verifier = new BatchedSliverVerifier(deps.kernel);
+  }
 
   async storeMetadata(blobId: Uint8Array, body: Uint8Array, pending: boolean): Promise<StoreOutcome> {
     const metadata = decodeMetadataBody(body);
@@ -118,7 +121,7 @@ export class StorageNodeService {
     requireOwnedShard(chainState, pairIndex, blobId);
     if (await this.deps.store.hasSliver(id, pairIndex, type)) return 'alreadyStored';
     try {
-      verifySliver(sliver, metadata, EncodingParams.forShards(nShards), this.deps.kernel);
+      await this.verifier.verify(sliver, metadata, EncodingParams.forShards(nShards));
     } catch (error) {
       if (error instanceof CodecInvalidSliverError) throw new InvalidSliverError(error.message);
       throw error;
@@ -149,7 +152,7 @@ export class StorageNodeService {
 
   /**
    * Signs a confirmation once every shard this node owns in the current epoch holds the blob's
-   * metadata and both slivers of its pair; epoch, shards and registrations are read fresh.
+   * metadata and both slivers of its pair, durably; epoch, shards and registrations are read fresh.
    */
   async confirmation(blobId: Uint8Array, persistence: Persistence): Promise<SignedConfirmationJson> {
     const id = blobIdToString(blobId);
@@ -158,6 +161,7 @@ export class StorageNodeService {
     if (!isRegistered(ledgerState)) throw new NotRegisteredError();
     if (!(await this.holdsAllSlivers(id, blobId, chainState))) throw new MissingSliversError();
     if (!hasRegistrationFor(ledgerState, persistence)) throw new NotRegisteredError();
+    await this.deps.store.syncSlivers(id);
     const confirmation = { epoch: chainState.epoch, blobId, persistence };
     return this.deps.signer.sign(confirmation, this.deps.faults().invalidConfirmationSignatures);
   }
