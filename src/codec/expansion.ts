@@ -2,6 +2,7 @@ import type { CodecKernel } from './kernel/kernel.ts';
 import { DIGEST_LENGTH, EncodingParams } from './params.ts';
 import { ReedSolomonCode } from './reed-solomon/code.ts';
 import type { SliverType } from './sliver.ts';
+import { scratch } from './scratch.ts';
 import { allocateWork, workGroups } from './work-groups.ts';
 
 /**
@@ -30,18 +31,19 @@ export function expandedSliverRoots(
   for (const group of workGroups(slivers.length, elements, positions)) {
     const count = group.end - group.start;
     work.fill(0, 0, positions * group.vecBytes);
-    const leaves = new Uint8Array(count * n * DIGEST_LENGTH);
-    const recovery = new Uint8Array(recoveryCount * symbolSize);
+    // Every expanded sliver laid out whole, so all leaves hash in one (multi-threaded) kernel call.
+    const expanded = scratch('expanded-slivers', count * n * symbolSize);
     for (let q = 0; q < count; q++) {
       const sliver = slivers[group.start + q];
       kernel.packSymbols(sliver, 0, symbolSize, symbolSize, sourceCount, work, q * elements, group.vecElements);
-      kernel.hashPrefixed(0, sliver, symbolSize, sourceCount, leaves.subarray(q * n * DIGEST_LENGTH), 1);
+      expanded.set(sliver.subarray(0, sourceCount * symbolSize), q * n * symbolSize);
     }
     code.encode(work, group.vecBytes);
     for (let q = 0; q < count; q++) {
-      kernel.unpackSymbols(work, q * elements, group.vecElements, symbolSize, recoveryCount, recovery, 0, symbolSize);
-      kernel.hashPrefixed(0, recovery, symbolSize, recoveryCount, leaves.subarray((q * n + sourceCount) * DIGEST_LENGTH), 1);
+      kernel.unpackSymbols(work, q * elements, group.vecElements, symbolSize, recoveryCount, expanded, (q * n + sourceCount) * symbolSize, symbolSize);
     }
+    const leaves = scratch('expanded-leaves', count * n * DIGEST_LENGTH);
+    kernel.hashPrefixed(0, expanded, symbolSize, count * n, leaves, 1);
     kernel.merkleRoots(leaves, count, n, n, 1, roots.subarray(group.start * DIGEST_LENGTH));
   }
   return roots;

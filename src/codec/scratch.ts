@@ -7,7 +7,7 @@
  */
 const MAX_RETAINED_BYTES = 256 * 1024 * 1024;
 
-export type ScratchSlot = 'work' | 'leaves' | 'leaf-digests' | 'dropped-symbols';
+export type ScratchSlot = 'work' | 'leaves' | 'leaf-digests' | 'dropped-symbols' | 'expanded-slivers' | 'expanded-leaves';
 
 const retained = new Map<ScratchSlot, Uint8Array>();
 
