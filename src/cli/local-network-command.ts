@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { kernelSelection } from '../codec/kernel/select-kernel.ts';
 import { DEFAULT_NODES, DEFAULT_SHARDS, LocalNetwork } from '../local/local-network.ts';
+import type { LocalNetworkReady } from '../local/local-network-process.ts';
 import { UsageError } from './usage-error.ts';
 
 const DEFAULT_DATA_DIR = '.data/local-network';
@@ -51,11 +52,16 @@ export async function localNetworkCommand(args: string[], out: (line: string) =>
   out(`ledger ${description.ledgerUrl}; fault controls ${description.controlUrl}`);
   out(`description: ${dataDir}/network.json`);
   out(kernelSelection().description);
+  // Started by LocalNetworkProcess: report readiness to the parent, and stop when it goes away.
+  process.send?.({ ready: description } satisfies LocalNetworkReady);
   await new Promise<void>((done) => {
     const shutdown = () => done();
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
+    if (process.connected) process.once('disconnect', shutdown);
   });
   out('stopping…');
   await network.stop();
+  // An open IPC channel would keep this process alive.
+  if (process.connected) process.disconnect();
 }
