@@ -17,9 +17,19 @@ export interface EncodedBlob {
   readonly metadata: BlobMetadata;
   /**
    * Primary sliver i (s symbols): row i of the expanded matrix. Systematic rows are views of the
-   * blob, which must not change while the slivers are in use.
+   * blob, which must not change while the slivers are in use. A repair row (i ≥ p) must be in the
+   * loaded chunk (see {@link repairRowChunks}); others throw a RangeError.
    */
   primarySliver(index: number): Uint8Array;
+  /**
+   * The repair rows (primary slivers p..n−1) in chunks of consecutive sliver indices, of which one
+   * is held in memory at a time. One chunk unless `repairRowBudget` asked for less memory.
+   */
+  readonly repairRowChunks: readonly { readonly start: number; readonly end: number }[];
+  /** Holds chunk k's repair rows, regenerating them (one RS pass over the columns) unless already held. */
+  loadRepairRows(chunk: number): void;
+  /** Drops the held repair rows of a chunked encoding (a single chunk is kept: it cost the encode nothing extra). */
+  releaseRepairRows(): void;
   /**
    * Secondary sliver j (p symbols): column j; pair i carries secondary n−1−i. Systematic columns
    * are gathered from the blob when asked for, so they cost no memory until sent.
@@ -27,28 +37,40 @@ export interface EncodedBlob {
   secondarySliver(index: number): Uint8Array;
 }
 
+export interface EncodeOptions {
+  /**
+   * Most bytes of repair rows (2× the blob at large n) to hold at once. Above it, the encode only
+   * hashes them, and they are regenerated chunk by chunk when sent: memory for time.
+   */
+  readonly repairRowBudget?: number;
+}
+
 /**
  * Encodes a blob exactly as Walrus' `encode_with_metadata` does: the secondary code expands every
  * row to n symbols, the primary code expands every column to n symbols, and every symbol of the
  * resulting n×n matrix is a leaf of its row's and its column's Merkle tree.
  */
-export function encodeBlob(blob: Uint8Array, params: EncodingParams, kernel: CodecKernel): EncodedBlob {
+export function encodeBlob(blob: Uint8Array, params: EncodingParams, kernel: CodecKernel, options: EncodeOptions = {}): EncodedBlob {
   const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
   const ss = params.symbolSize(blob.length);
   const matrix = new MessageMatrix(blob, p, s, ss);
+  const rowBytes = s * ss;
+  const chunks = repairRowChunks(p, n, rowBytes, options.repairRowBudget ?? Infinity);
 
-  // Repair rows (primary slivers p..n−1) share one buffer so their leaves hash in one kernel call.
-  const repairRows = new Uint8Array((n - p) * s * ss);
+  // With one chunk, repair rows (primary slivers p..n−1) share one buffer so their leaves hash in one kernel call.
+  let repairRows: { chunk: number; rows: Uint8Array } | undefined = chunks.length === 1 ? { chunk: 0, rows: new Uint8Array((n - p) * rowBytes) } : undefined;
   const repairColumns = new Uint8Array((n - s) * p * ss);
-  const repairRow = (i: number) => repairRows.subarray((i - p) * s * ss, (i - p + 1) * s * ss);
   const repairColumn = (j: number) => repairColumns.subarray((j - s) * p * ss, (j - s + 1) * p * ss);
 
   const leaves = new LeafHashes(n, ss, kernel);
   for (const run of matrix.rowRuns()) leaves.hashBlock(run.bytes, run.rows, s, run.firstRow, 0);
   encodeRows(matrix, repairColumns, params, ss, kernel);
   for (let c = s; c < n; c++) leaves.hashColumn(repairColumn(c), p, 0, c);
-  encodeColumns(matrix, repairRows, repairColumns, leaves, params, ss, kernel);
-  leaves.hashBlock(repairRows, n - p, s, p, 0);
+  encodeColumns(matrix, repairColumns, params, ss, kernel, {
+    keptRows: repairRows?.rows,
+    hashDropped: (symbols, columns, firstColumn) => leaves.hashBlock(symbols, n - p, columns, p, firstColumn),
+  });
+  if (repairRows) leaves.hashBlock(repairRows.rows, n - p, s, p, 0);
 
   const primaryRoots = new Uint8Array(n * DIGEST_LENGTH);
   const columnRoots = new Uint8Array(n * DIGEST_LENGTH);
@@ -64,6 +86,19 @@ export function encodeBlob(blob: Uint8Array, params: EncodingParams, kernel: Cod
   }
   const metadata: BlobMetadata = { encodingType: ENCODING_TYPE_RS2, unencodedLength: blob.length, hashes };
   const rootHash = computeRootHash(metadata, kernel);
+  const loadRepairRows = (chunk: number) => {
+    if (repairRows?.chunk === chunk) return;
+    const { start, end } = chunks[chunk];
+    repairRows = undefined; // the old chunk's memory may go before the new one is made
+    const rows = new Uint8Array((end - start) * rowBytes);
+    encodeColumns(matrix, repairColumns, params, ss, kernel, { keptRows: rows, keptRowRange: { start: start - p, end: end - p } });
+    repairRows = { chunk, rows };
+  };
+  const repairRow = (i: number) => {
+    const chunk = repairRows === undefined ? undefined : chunks[repairRows.chunk];
+    if (repairRows === undefined || chunk === undefined || i < chunk.start || i >= chunk.end) throw new RangeError(`primary sliver ${i} is a repair row outside the loaded chunk`);
+    return repairRows.rows.subarray((i - chunk.start) * rowBytes, (i - chunk.start + 1) * rowBytes);
+  };
   return {
     params,
     symbolSize: ss,
@@ -72,7 +107,20 @@ export function encodeBlob(blob: Uint8Array, params: EncodingParams, kernel: Cod
     metadata,
     primarySliver: (i) => (i < p ? matrix.row(i) : repairRow(i)),
     secondarySliver: (j) => (j < s ? matrix.column(j) : repairColumn(j)),
+    repairRowChunks: chunks,
+    loadRepairRows,
+    releaseRepairRows: () => {
+      if (chunks.length > 1) repairRows = undefined;
+    },
   };
+}
+
+/** Splits repair rows p..n−1 into the fewest chunks of consecutive rows within `budget` bytes. */
+function repairRowChunks(p: number, n: number, rowBytes: number, budget: number): { start: number; end: number }[] {
+  const rowsPerChunk = Math.max(1, Math.min(n - p, Math.floor(budget / rowBytes)));
+  const chunks = [];
+  for (let start = p; start < n; start += rowsPerChunk) chunks.push({ start, end: Math.min(n, start + rowsPerChunk) });
+  return chunks;
 }
 
 /**
@@ -98,26 +146,33 @@ function encodeRows(matrix: MessageMatrix, repairColumns: Uint8Array, params: En
   }
 }
 
+interface ColumnPass {
+  /** Where repair rows go: row-major, rows `keptRowRange` (default all n−p) of columns < s. */
+  readonly keptRows?: Uint8Array;
+  readonly keptRowRange?: { readonly start: number; readonly end: number };
+  /**
+   * Receives the repair symbols not kept — all n−p rows of `columns` columns from `firstColumn`,
+   * row-major — to hash them. Without it, only columns < s are coded.
+   */
+  readonly hashDropped?: (symbols: Uint8Array, columns: number, firstColumn: number) => void;
+}
+
 /**
- * Primary code on each of the n columns: recovery symbol k of column c is matrix symbol (p+k, c).
- * Columns < s land in the repair rows (primary slivers p..n−1); the rest is only hashed, never kept.
+ * Primary code on the columns: recovery symbol k of column c is matrix symbol (p+k, c). Columns
+ * < s hold the repair rows (primary slivers p..n−1): kept in `keptRows` when given, otherwise
+ * handed to `hashDropped` with the columns ≥ s, which are only ever hashed.
  */
-function encodeColumns(
-  matrix: MessageMatrix,
-  repairRows: Uint8Array,
-  repairColumns: Uint8Array,
-  leaves: LeafHashes,
-  params: EncodingParams,
-  ss: number,
-  kernel: CodecKernel,
-): void {
+function encodeColumns(matrix: MessageMatrix, repairColumns: Uint8Array, params: EncodingParams, ss: number, kernel: CodecKernel, pass: ColumnPass): void {
   const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
   const code = new ReedSolomonCode(p, n - p, kernel);
   const positions = code.encodeWorkPositions;
   const elements = ss / 2;
   const rowBytes = s * ss;
-  const work = allocateWork(n, elements, positions);
-  for (const group of workGroups(n, elements, positions)) {
+  const columnCount = pass.hashDropped ? n : s;
+  const keptEnd = pass.keptRows ? s : 0;
+  const keptRange = pass.keptRowRange ?? { start: 0, end: n - p };
+  const work = allocateWork(columnCount, elements, positions);
+  for (const group of workGroups(columnCount, elements, positions)) {
     work.fill(0, 0, positions * group.vecBytes);
     for (let c = group.start; c < group.end; c++) {
       const at = (c - group.start) * elements;
@@ -126,17 +181,20 @@ function encodeColumns(
     }
     code.encode(work, group.vecBytes);
 
-    const kept = Math.min(group.end, s) - group.start;
-    const dropStart = Math.max(group.start, s);
-    const dropped = group.end - dropStart;
-    const droppedSymbols = scratch('dropped-symbols', Math.max(0, dropped) * (n - p) * ss);
-    for (let k = 0; k < n - p; k++) {
-      const rowStart = k * group.vecElements;
-      if (kept > 0) kernel.unpackSymbols(work, rowStart, elements, ss, kept, repairRows, k * rowBytes + group.start * ss, ss);
-      if (dropped > 0) {
-        kernel.unpackSymbols(work, rowStart + (dropStart - group.start) * elements, elements, ss, dropped, droppedSymbols, k * dropped * ss, ss);
+    const kept = Math.max(0, Math.min(group.end, keptEnd) - group.start);
+    if (kept > 0) {
+      for (let k = keptRange.start; k < keptRange.end; k++) {
+        kernel.unpackSymbols(work, k * group.vecElements, elements, ss, kept, pass.keptRows!, (k - keptRange.start) * rowBytes + group.start * ss, ss);
       }
     }
-    if (dropped > 0) leaves.hashBlock(droppedSymbols, n - p, dropped, p, dropStart);
+    const dropStart = group.start + kept;
+    const dropped = group.end - dropStart;
+    if (dropped > 0 && pass.hashDropped) {
+      const droppedSymbols = scratch('dropped-symbols', dropped * (n - p) * ss);
+      for (let k = 0; k < n - p; k++) {
+        kernel.unpackSymbols(work, k * group.vecElements + (dropStart - group.start) * elements, elements, ss, dropped, droppedSymbols, k * dropped * ss, ss);
+      }
+      pass.hashDropped(droppedSymbols, dropped, dropStart);
+    }
   }
 }
