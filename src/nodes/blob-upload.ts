@@ -83,18 +83,19 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
   const onClientAbort = () => tasks.abort(request.signal.reason);
   request.background.addEventListener('abort', onBackgroundAbort, { once: true });
   request.signal.addEventListener('abort', onClientAbort, { once: true });
+  const members = committee.members.filter((member) => member.weight > 0);
   const target: WriteTarget = {
     committee,
     encoded,
     metadataBcs: encodeBlobMetadata(encoded.metadata),
     deletableObjectId: request.deletableObjectId,
     concurrency: request.nodeConcurrency ?? DEFAULT_NODE_WRITE_CONCURRENCY,
+    repairRows: new RepairRowBarrier(encoded, members.map((member) => member.index)),
   };
   const started = performance.now();
   let uploadedWeight = 0;
   let uploadDoneAt: number | undefined;
   const signatures = new SignatureCollector(expected);
-  const members = committee.members.filter((member) => member.weight > 0);
   let pendingWeight = members.reduce((sum, member) => sum + member.weight, 0);
   const failures: string[] = [];
 
@@ -236,23 +237,84 @@ interface WriteTarget {
   readonly metadataBcs: Uint8Array;
   readonly deletableObjectId: string | null;
   readonly concurrency: number;
+  readonly repairRows: RepairRowBarrier;
 }
 
-/** One node: metadata, then its slivers (bounded), then its confirmation. */
+/**
+ * The encoding's repair-row chunks, one held at a time: every node sends its slivers from chunk k
+ * before any moves on to chunk k+1, and the last chunk is dropped once every node is through (or
+ * has failed). With one chunk — every blob that fits the publisher's budget — nobody ever waits.
+ */
+class RepairRowBarrier {
+  private chunk = 0;
+  /** Chunks each node still uploading has finished. */
+  private readonly finished = new Map<number, number>();
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    private readonly encoded: EncodedBlob,
+    nodes: readonly number[],
+  ) {
+    for (const node of nodes) this.finished.set(node, 0);
+    encoded.loadRepairRows(0);
+  }
+
+  get chunks(): number {
+    return this.encoded.repairRowChunks.length;
+  }
+
+  async reach(chunk: number): Promise<void> {
+    while (this.chunk < chunk) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  finish(node: number, chunk: number): void {
+    this.finished.set(node, chunk + 1);
+    this.advance();
+  }
+
+  leave(node: number): void {
+    if (this.finished.delete(node)) this.advance();
+  }
+
+  private advance(): void {
+    const everyone = (chunk: number) => [...this.finished.values()].every((done) => done > chunk);
+    if (this.chunk === this.chunks - 1 && everyone(this.chunk)) {
+      this.encoded.releaseRepairRows();
+      return;
+    }
+    if (this.chunk >= this.chunks - 1 || !everyone(this.chunk)) return;
+    this.chunk++;
+    this.encoded.loadRepairRows(this.chunk);
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** One node: metadata, then its slivers (bounded, repair-row chunk by chunk), then its confirmation. */
 async function writeToNode(client: StorageNodeClient, member: CommitteeMember, target: WriteTarget, signal: AbortSignal, uploaded: () => void): Promise<SignedConfirmation> {
-  const { committee, encoded, metadataBcs, concurrency } = target;
+  const { committee, encoded, metadataBcs, concurrency, repairRows } = target;
   const n = committee.nShards;
   const { blobId } = encoded;
-  await withRetries(() => client.putMetadata(blobId, metadataBcs, signal), signal);
-  const puts = member.shards.flatMap((shard) => {
+  const chunks = encoded.repairRowChunks;
+  const chunkOf = (pair: number) => (pair < chunks[0].start ? 0 : chunks.findIndex((chunk) => pair < chunk.end));
+  const putsByChunk = chunks.map(() => [] as (() => Promise<void>)[]);
+  for (const shard of member.shards) {
     const pair = shardToPairIndex(shard, blobId, n);
     const secondary = secondarySliverIndex(pair, n);
-    return [
-      () => client.putSliver(blobId, pair, 'primary', encodeSliver({ type: 'primary', index: pair, symbolSize: encoded.symbolSize, data: encoded.primarySliver(pair) }), signal),
-      () => client.putSliver(blobId, pair, 'secondary', encodeSliver({ type: 'secondary', index: secondary, symbolSize: encoded.symbolSize, data: encoded.secondarySliver(secondary) }), signal),
-    ];
-  });
-  await runBounded(puts, concurrency);
+    putsByChunk[0].push(() => client.putSliver(blobId, pair, 'secondary', encodeSliver({ type: 'secondary', index: secondary, symbolSize: encoded.symbolSize, data: encoded.secondarySliver(secondary) }), signal));
+    putsByChunk[chunkOf(pair)].push(() => client.putSliver(blobId, pair, 'primary', encodeSliver({ type: 'primary', index: pair, symbolSize: encoded.symbolSize, data: encoded.primarySliver(pair) }), signal));
+  }
+  try {
+    await withRetries(() => client.putMetadata(blobId, metadataBcs, signal), signal);
+    for (const [chunk, puts] of putsByChunk.entries()) {
+      await repairRows.reach(chunk);
+      await runBounded(puts, concurrency);
+      repairRows.finish(member.index, chunk);
+    }
+  } finally {
+    repairRows.leave(member.index);
+  }
   uploaded();
   return withRetries(() => client.getConfirmation(blobId, target.deletableObjectId, signal), signal);
 }

@@ -40,6 +40,18 @@ interface Registration {
   readonly cost: bigint;
 }
 
+/** Repair rows up to this size are kept from the encode; above it they are regenerated in chunks. */
+const MIN_REPAIR_ROW_BUDGET = 64 * 1024 * 1024;
+
+/**
+ * Half the blob (or 64 MiB) of repair rows at a time: with the blob and its repair columns (half a
+ * blob at large n), a PUT then needs about twice the blob instead of 3.5 times. Small blobs, whose
+ * repair rows fit, pay nothing for it.
+ */
+function repairRowBudget(blobLength: number): number {
+  return Math.max(MIN_REPAIR_ROW_BUDGET, blobLength / 2);
+}
+
 export class BlobPublisher {
   /** Aborted on close: stragglers finishing uploads in the background stop then. */
   private readonly background = new AbortController();
@@ -61,7 +73,7 @@ export class BlobPublisher {
     const [read, state] = await Promise.all([this.options.committees.get(signal), this.options.chain.getSystemState({ signal })]);
     const epochs = params.epochs === EPOCHS_MAX ? state.maxEpochsAhead : params.epochs;
     if (epochs > state.maxEpochsAhead) throw new InvalidPublisherQueryError(`epochs must be at most ${state.maxEpochsAhead} (the system's maximum epochs ahead), got ${epochs}`);
-    const encoded = await metrics.time('encode', () => encodeBlob(blob, read.params, this.options.kernel));
+    const encoded = await metrics.time('encode', () => encodeBlob(blob, read.params, this.options.kernel, { repairRowBudget: repairRowBudget(blob.length) }));
     const key = `${blobIdToString(encoded.blobId)}:${params.deletable}`;
     const previous = this.sameBlob.get(key) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(() => this.storeEncoded(encoded, params, epochs, read, state, signal));
