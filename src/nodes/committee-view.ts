@@ -1,7 +1,7 @@
 /**
  * The read committee with one {@link StorageNodeClient} per member, refreshed from the chain on a
- * short interval. Clients are keyed by URL and survive refreshes, so their connection pools are
- * reused across epochs (walrus-protocol.md §3.2–§3.3).
+ * short interval. Clients are keyed by URL and TLS key and survive refreshes, so their connection
+ * pools are reused across epochs (walrus-protocol.md §3.2–§3.3).
  */
 import type { ChainClient, Committee, CommitteeMember } from '../chain/chain-client.ts';
 import { EncodingParams } from '../codec/params.ts';
@@ -56,10 +56,13 @@ export class CommitteeView {
   }
 
   private client(member: CommitteeMember): StorageNodeClient {
-    let client = this.clientsByUrl.get(member.url);
+    // A node that rotates its TLS key keeps its URL; its old pool is pinned to the old key.
+    const key = member.networkPublicKey === undefined ? member.url : `${member.url} ${Buffer.from(member.networkPublicKey).toString('hex')}`;
+    let client = this.clientsByUrl.get(key);
     if (!client) {
-      client = new StorageNodeClient({ name: member.name, url: member.url, timeoutMs: this.options.nodeTimeoutMs }, this.options.countRequest);
-      this.clientsByUrl.set(member.url, client);
+      const { name, url, networkPublicKey } = member;
+      client = new StorageNodeClient({ name, url, networkPublicKey, timeoutMs: this.options.nodeTimeoutMs }, this.options.countRequest);
+      this.clientsByUrl.set(key, client);
     }
     return client;
   }

@@ -1,9 +1,11 @@
 /**
  * The gateway's client of one storage node's REST API (walrus-protocol.md §4.2): metadata, primary
  * slivers and blob status for reads; metadata and sliver PUTs and confirmations for writes. One undici Pool per node, shared by every request to it; every call
- * takes the caller's AbortSignal and adds its own timeout.
+ * takes the caller's AbortSignal and adds its own timeout. Given the node's on-chain network key,
+ * an `https` pool accepts only a certificate carrying that key (§4.1).
  */
 import { Pool } from 'undici';
+import { pinnedConnector } from '../chain/node-tls-pinning.ts';
 import { blobIdToString } from '../codec/blob-id.ts';
 
 /** Connections kept per node: enough for a blob's worth of slivers in flight on a 10-node network. */
@@ -61,6 +63,8 @@ export interface StorageNodeClientOptions {
   readonly url: string;
   readonly timeoutMs: number;
   readonly connections?: number;
+  /** The node's on-chain TLS key (33-byte compressed secp256r1); pins connections to an `https` URL. */
+  readonly networkPublicKey?: Uint8Array;
 }
 
 export interface RequestCounter {
@@ -78,7 +82,9 @@ export class StorageNodeClient {
   ) {
     this.name = options.name;
     this.url = options.url;
-    this.pool = new Pool(options.url, { connections: options.connections ?? DEFAULT_NODE_CONNECTIONS, keepAliveTimeout: KEEP_ALIVE_MS });
+    const key = options.networkPublicKey;
+    const pinning = key !== undefined && new URL(options.url).protocol === 'https:' ? { connect: pinnedConnector(key) } : {};
+    this.pool = new Pool(options.url, { connections: options.connections ?? DEFAULT_NODE_CONNECTIONS, keepAliveTimeout: KEEP_ALIVE_MS, ...pinning });
   }
 
   /** BCS `BlobMetadataWithId`, unverified. */
