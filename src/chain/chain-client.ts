@@ -19,6 +19,9 @@ export interface ChainClient {
   /** WAL balance of an address, in FROST. */
   getBalance(address: SuiAddress, options?: CallOptions): Promise<bigint>;
 
+  /** SUI an address holds for gas, in MIST; `null` on a chain whose transactions cost no gas. */
+  getGasBalance(address: SuiAddress, options?: CallOptions): Promise<bigint | null>;
+
   /**
    * The Blob object with this ID, or the Blob wrapped in the SharedBlob with this ID; `null` when
    * neither exists (never created, deleted). Expired blobs are still returned, as on Sui.
@@ -45,8 +48,12 @@ export interface ChainClient {
   /** Deletes a deletable, unexpired blob the signer owns; its storage resource returns to the signer. */
   deleteBlob(signer: Signer, request: DeleteBlobRequest, options?: CallOptions): Promise<DeleteBlobResult>;
 
-  /** Moves WAL from the signer to another address (the publisher funding its sub-wallets). */
-  transferWal(signer: Signer, request: TransferWalRequest, options?: CallOptions): Promise<TransactionReceipt>;
+  /**
+   * Sends WAL and SUI for gas from the signer to another address in one transaction (the publisher
+   * funding its sub-wallets). Chains without gas send only the WAL. Resolves to `null`, without a
+   * transaction, when there is nothing to send.
+   */
+  fundWallet(signer: Signer, request: FundWalletRequest, options?: CallOptions): Promise<TransactionReceipt | null>;
 
   /** Releases connections. */
   close(): Promise<void>;
@@ -100,6 +107,11 @@ export interface CommitteeMember {
   readonly url: string;
   /** BLS12-381 min_pk public key, 48-byte compressed G1 point. */
   readonly blsPublicKey: Uint8Array;
+  /**
+   * The compressed secp256r1 key the node's TLS certificate carries (33 bytes); connections to an
+   * `https` URL are pinned to it. Absent where the chain records none.
+   */
+  readonly networkPublicKey?: Uint8Array;
   readonly shards: readonly number[];
   /** Voting weight: the number of shards the member holds. */
   readonly weight: number;
@@ -274,7 +286,10 @@ export interface DeleteBlobResult extends TransactionReceipt {
   readonly storage: StorageResource;
 }
 
-export interface TransferWalRequest {
+export interface FundWalletRequest {
   readonly recipient: SuiAddress;
-  readonly amount: bigint;
+  /** FROST of WAL; 0 sends none. */
+  readonly wal: bigint;
+  /** MIST of SUI for gas; 0 sends none; ignored where {@link ChainClient.getGasBalance} is `null`. */
+  readonly gas: bigint;
 }

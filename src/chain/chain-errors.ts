@@ -38,12 +38,19 @@ export class ChainError extends Error {
   }
 }
 
-/** The paying wallet holds less WAL than the call costs (Move: `balance::split` abort). */
+/** The coin a wallet is short of: WAL for storage, SUI for gas. */
+export type BalanceAsset = 'WAL' | 'SUI';
+
+/**
+ * The paying wallet holds less WAL than the call costs (Move: `balance::split` abort), or less SUI
+ * than its gas budget. Amounts are in the asset's smallest unit (FROST, MIST).
+ */
 export class InsufficientBalanceError extends ChainError {
   constructor(
     message: string,
     readonly required: bigint | null = null,
     readonly available: bigint | null = null,
+    readonly asset: BalanceAsset = 'WAL',
   ) {
     super('INSUFFICIENT_BALANCE', message);
   }

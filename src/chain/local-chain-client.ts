@@ -23,6 +23,7 @@ import type {
   DeleteBlobResult,
   ExtendBlobRequest,
   ExtendBlobResult,
+  FundWalletRequest,
   ObjectId,
   OwnedBlobFilter,
   RegisterBlobRequest,
@@ -31,7 +32,6 @@ import type {
   SuiAddress,
   SystemState,
   TransactionReceipt,
-  TransferWalRequest,
 } from './chain-client.ts';
 import {
   BlobAlreadyCertifiedError,
@@ -96,6 +96,11 @@ export class LocalChainClient implements ChainClient {
   async getBalance(address: SuiAddress, options?: CallOptions): Promise<bigint> {
     const json = await this.request<BalanceJson>('GET', `/v1/accounts/${normalizeSuiAddress(address)}`, undefined, options);
     return decimal(json.balance, 'balance');
+  }
+
+  /** The local ledger charges no gas. */
+  async getGasBalance(_address: SuiAddress, _options?: CallOptions): Promise<null> {
+    return null;
   }
 
   async getBlobObject(objectId: ObjectId, options?: CallOptions): Promise<BlobObject | null> {
@@ -165,8 +170,10 @@ export class LocalChainClient implements ChainClient {
     return { ...receipt(response), storage: storageFromJson(response.storage) };
   }
 
-  async transferWal(signer: Signer, request: TransferWalRequest, options?: CallOptions): Promise<TransactionReceipt> {
-    const call: TransactionCallJson = { kind: 'transferWal', recipient: normalizeSuiAddress(request.recipient), amount: String(request.amount) };
+  /** Only the WAL moves: the local ledger has no gas coin. */
+  async fundWallet(signer: Signer, request: FundWalletRequest, options?: CallOptions): Promise<TransactionReceipt | null> {
+    if (request.wal === 0n) return null;
+    const call: TransactionCallJson = { kind: 'transferWal', recipient: normalizeSuiAddress(request.recipient), amount: String(request.wal) };
     return receipt(await this.execute(signer, call, options));
   }
 

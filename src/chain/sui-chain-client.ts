@@ -1,5 +1,5 @@
 import { bcs } from '@mysten/sui/bcs';
-import { ObjectError, type ClientWithCoreApi, type SuiClientTypes } from '@mysten/sui/client';
+import { ObjectError, SimulationError, type ClientWithCoreApi, type SuiClientTypes } from '@mysten/sui/client';
 import { SuiGrpcClient } from '@mysten/sui/grpc';
 import type { Transaction } from '@mysten/sui/transactions';
 import { normalizeStructTag, normalizeSuiAddress, normalizeSuiObjectId, parseStructTag, SUI_TYPE_ARG } from '@mysten/sui/utils';
@@ -14,6 +14,7 @@ import type {
   DeleteBlobResult,
   ExtendBlobRequest,
   ExtendBlobResult,
+  FundWalletRequest,
   ObjectId,
   OwnedBlobFilter,
   RegisterBlobRequest,
@@ -21,30 +22,24 @@ import type {
   Signer,
   SuiAddress,
   TransactionReceipt,
-  TransferWalRequest,
 } from './chain-client.ts';
 import { ChainError, ChainUnavailableError, InsufficientBalanceError, InvalidChainResponseError, InvalidTransactionError } from './chain-errors.ts';
 import { registrationCost, storageCostForEpochs } from './storage-cost.ts';
 import { Blob, BLOB_METADATA_FIELD_NAME, BlobMetadata, SharedBlob, StakingInnerV1, StakingPool, SystemStateInnerV1, VersionedObject } from './sui-bcs.ts';
 import { committeeNodeIds, systemStateFromMove, type SuiSystemState } from './sui-committee.ts';
-import { resolveSuiNetwork, type ResolvedSuiNetwork, type SuiNetworkOverrides } from './sui-network-presets.ts';
+import type { ResolvedSuiNetwork } from './sui-network-presets.ts';
 import { blobEventsFromSui, blobObjectFromMove } from './sui-objects.ts';
 import * as ptb from './sui-transactions.ts';
 
 const PAGE_LIMIT = 50;
+/** Where `balance::split` lives; its abort means the paying coin holds too little (walrus-protocol.md §5.3). */
+const SUI_FRAMEWORK = normalizeSuiObjectId('0x2');
 const TRANSACTION_INCLUDE = { effects: true, events: true } as const;
 
 export interface SuiChainClientOptions {
   readonly network: ResolvedSuiNetwork;
   /** Any `@mysten/sui` client with the core API; defaults to gRPC against `network.rpcUrl`. */
   readonly client?: ClientWithCoreApi;
-}
-
-/** `--network`, `--rpc-url`, `--system-object`, `--staking-object` as the config layer passes them. */
-export type CreateSuiChainClientOptions = SuiNetworkOverrides & { readonly client?: ClientWithCoreApi };
-
-export function createSuiChainClient(options: CreateSuiChainClientOptions): SuiChainClient {
-  return new SuiChainClient({ network: resolveSuiNetwork(options), client: options.client });
 }
 
 interface PackageInfo {
@@ -78,6 +73,10 @@ export class SuiChainClient implements ChainClient {
     const { refs } = await this.package(options?.signal);
     const { balance } = await this.call(() => this.sui.core.getBalance({ owner: normalizeSuiAddress(address), coinType: refs.walCoinType, signal: options?.signal }));
     return BigInt(balance.balance);
+  }
+
+  async getGasBalance(address: SuiAddress, options?: CallOptions): Promise<bigint> {
+    return this.suiBalance(normalizeSuiAddress(address), options?.signal);
   }
 
   async getBlobObject(objectId: ObjectId, options?: CallOptions): Promise<BlobObject | null> {
@@ -167,11 +166,12 @@ export class SuiChainClient implements ChainClient {
     });
   }
 
-  async transferWal(signer: Signer, request: TransferWalRequest, options?: CallOptions): Promise<TransactionReceipt> {
+  async fundWallet(signer: Signer, request: FundWalletRequest, options?: CallOptions): Promise<TransactionReceipt | null> {
+    if (request.wal === 0n && request.gas === 0n) return null;
     return this.serialised(signer, async () => {
-      const walCoins = ptb.selectWalCoins(await this.walCoins(signer.toSuiAddress(), options?.signal), request.amount);
-      const tx = ptb.transferWalTransaction({ walCoins, recipient: normalizeSuiAddress(request.recipient), amount: request.amount });
-      const { digest, events } = await this.execute(signer, tx, options?.signal);
+      const walCoins = request.wal > 0n ? ptb.selectWalCoins(await this.walCoins(signer.toSuiAddress(), options?.signal), request.wal) : [];
+      const tx = ptb.fundSubWalletTransaction({ recipient: normalizeSuiAddress(request.recipient), suiAmount: request.gas, walCoins, walAmount: request.wal });
+      const { digest, events } = await this.execute(signer, tx, options?.signal, request.gas);
       return { digest, events };
     });
   }
@@ -267,18 +267,22 @@ export class SuiChainClient implements ChainClient {
   }
 
   /**
-   * Build (which sets the gas budget from a dry run), check SUI for gas, dry-run again on the
-   * final bytes, then sign, execute and wait until the effects are readable.
+   * Check there is SUI for gas, build (which sets the gas budget from a dry run), check the SUI
+   * covers the budget plus `suiSent` (SUI the transaction itself moves out of the gas coin), dry-run
+   * again on the final bytes, then sign, execute and wait until the effects are readable.
    */
-  private async execute(signer: Signer, tx: Transaction, signal?: AbortSignal): Promise<TransactionReceipt & { created: ObjectId[] }> {
+  private async execute(signer: Signer, tx: Transaction, signal?: AbortSignal, suiSent = 0n): Promise<TransactionReceipt & { created: ObjectId[] }> {
     signal?.throwIfAborted();
     const sender = signer.toSuiAddress();
     tx.setSender(sender);
-    const bytes = await this.call(() => tx.build({ client: this.sui }));
-    const budget = BigInt(tx.getData().gasData.budget ?? 0);
-    const { balance: sui } = await this.call(() => this.sui.core.getBalance({ owner: sender, coinType: SUI_TYPE_ARG, signal }));
-    if (BigInt(sui.balance) < budget) {
-      throw new InsufficientBalanceError(`${sender} holds ${sui.balance} MIST of SUI but the gas budget is ${budget}`, budget, BigInt(sui.balance));
+    const available = await this.suiBalance(sender, signal);
+    // Without a SUI coin the SDK cannot pick gas payment and fails with a generic error; say why first.
+    if (available === 0n) throw new InsufficientBalanceError(`${sender} holds no SUI to pay gas with`, null, 0n, 'SUI');
+    const bytes = await this.build(tx);
+    const needed = BigInt(tx.getData().gasData.budget ?? 0) + suiSent;
+    if (available < needed) {
+      const what = suiSent > 0n ? `the gas budget plus the ${suiSent} MIST sent` : 'the gas budget';
+      throw new InsufficientBalanceError(`${sender} holds ${available} MIST of SUI but ${what} is ${needed}`, needed, available, 'SUI');
     }
     const simulated = await this.call(() => this.sui.core.simulateTransaction({ transaction: bytes, signal }));
     if (simulated.$kind === 'FailedTransaction') throw executionError('dry run', simulated.FailedTransaction.status);
@@ -293,6 +297,21 @@ export class SuiChainClient implements ChainClient {
       events: blobEventsFromSui(executed.digest, executed.events, originalId),
       created: executed.effects.changedObjects.filter((o) => o.idOperation === 'Created').map((o) => normalizeSuiObjectId(o.objectId)),
     };
+  }
+
+  /** Builds the transaction; the SDK dry-runs it to set the gas budget, and a failure there is the transaction's fault. */
+  private async build(tx: Transaction): Promise<Uint8Array> {
+    try {
+      return await tx.build({ client: this.sui });
+    } catch (error) {
+      if (error instanceof SimulationError && error.executionError !== undefined) throw moveError('dry run', error.executionError);
+      throw this.chainError(error);
+    }
+  }
+
+  private async suiBalance(owner: SuiAddress, signal?: AbortSignal): Promise<bigint> {
+    const { balance } = await this.call(() => this.sui.core.getBalance({ owner, coinType: SUI_TYPE_ARG, signal }));
+    return BigInt(balance.balance);
   }
 
   /** One write at a time per signer, so coin selection never races with another write of the same wallet. */
@@ -342,8 +361,18 @@ function ownerOf(owner: SuiClientTypes.ObjectOwner): BlobOwner {
 /** A failed dry run or execution as a chain error that names the Move abort. */
 function executionError(stage: string, status: SuiClientTypes.ExecutionStatus): ChainError {
   if (status.success) return new InvalidChainResponseError(`${stage} reported failure with a success status`);
-  const abort = status.error.$kind === 'MoveAbort' ? status.error.MoveAbort : undefined;
+  return moveError(stage, status.error);
+}
+
+function moveError(stage: string, error: SuiClientTypes.ExecutionError): ChainError {
+  const abort = error.$kind === 'MoveAbort' ? error.MoveAbort : undefined;
   const where = abort?.location ? ` in ${abort.location.module}::${abort.location.functionName ?? '?'}` : '';
-  const name = abort?.cleverError?.constantName ?? (abort ? `abort code ${abort.abortCode}` : status.error.$kind);
-  return new InvalidTransactionError(`${stage} failed${where}: ${name} (${status.error.message})`);
+  const name = abort?.cleverError?.constantName ?? (abort ? `abort code ${abort.abortCode}` : error.$kind);
+  const message = `${stage} failed${where}: ${name} (${error.message})`;
+  const location = abort?.location;
+  // The WAL payment coin is split inside the contract; a short coin aborts there (prices rose since coin selection).
+  if (location?.module === 'balance' && location.functionName === 'split' && (location.package === undefined || normalizeSuiObjectId(location.package) === SUI_FRAMEWORK)) {
+    return new InsufficientBalanceError(`the wallet's WAL does not cover the price: ${message}`);
+  }
+  return new InvalidTransactionError(message);
 }

@@ -198,21 +198,6 @@ function addBlobAttributes(
   }
 }
 
-export interface TransferWalTransactionInput {
-  readonly walCoins: readonly WalCoinRef[];
-  readonly recipient: SuiAddress;
-  readonly amount: bigint;
-}
-
-/** Sends `amount` FROST of WAL: merge the selected coins, split the amount off, transfer it. */
-export function transferWalTransaction(input: TransferWalTransactionInput): Transaction {
-  const tx = new Transaction();
-  const source = mergedWalCoin(tx, input.walCoins);
-  const [coin] = tx.splitCoins(source, [tx.pure.u64(input.amount)]);
-  tx.transferObjects([coin], input.recipient);
-  return tx;
-}
-
 export interface FundSubWalletTransactionInput {
   readonly recipient: SuiAddress;
   /** MIST of SUI for gas, split from the sender's gas coin; 0 sends none. */
@@ -222,7 +207,10 @@ export interface FundSubWalletTransactionInput {
   readonly walAmount: bigint;
 }
 
-/** Funds a publisher sub-wallet with SUI (for gas) and WAL (for storage) in one transaction. */
+/**
+ * Funds a publisher sub-wallet with SUI (for gas) and WAL (for storage) in one transaction: each
+ * amount is split off its source coin (the gas coin, the merged WAL coins) and both go to `recipient`.
+ */
 export function fundSubWalletTransaction(input: FundSubWalletTransactionInput): Transaction {
   const tx = new Transaction();
   const transfers: TransactionObjectArgument[] = [];

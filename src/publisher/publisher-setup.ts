@@ -1,7 +1,8 @@
 /**
  * Builds the publisher from the configuration: the main wallet (a `suiprivkey…` key from
- * WALRUS_GATEWAY_WALLET_KEY or `--wallet-key-file`; on the local network, a fresh key in the data
- * directory funded from the faucet), the funded sub-wallets, and the write committee.
+ * WALRUS_GATEWAY_WALLET_KEY, or `--wallet-key-file` holding such a key or a Sui keystore; with
+ * neither and a faucet, as on the local network, a fresh key in the data directory funded from the
+ * faucet), the funded sub-wallets, and the write committee.
  */
 import { join, resolve } from 'node:path';
 import type { Keypair } from '@mysten/sui/cryptography';
@@ -13,7 +14,7 @@ import { WALLET_KEY_ENV, type GatewayConfig } from '../config.ts';
 import { CommitteeView } from '../nodes/committee-view.ts';
 import { BlobPublisher } from './blob-publisher.ts';
 import { StoreMetrics } from './store-metrics.ts';
-import { keypairFromSuiPrivateKey, loadOrCreateKeyFile, WalletKeyError } from './wallet-keys.ts';
+import { keypairFromSuiPrivateKey, loadOrCreateKeyFile, loadWalletKeyFile, WalletKeyError } from './wallet-keys.ts';
 import { WalletPool } from './wallets.ts';
 
 const LOCAL_MAIN_WALLET_FILE = 'main-wallet.key';
@@ -33,7 +34,7 @@ export interface OpenPublisherOptions {
 async function mainWallet(options: OpenPublisherOptions): Promise<Keypair> {
   const { publisher, dataDir } = options.config;
   if (publisher.walletKey !== undefined) return keypairFromSuiPrivateKey(publisher.walletKey, WALLET_KEY_ENV);
-  if (publisher.walletKeyFile !== undefined) return loadOrCreateKeyFile(resolve(publisher.walletKeyFile), false);
+  if (publisher.walletKeyFile !== undefined) return loadWalletKeyFile(resolve(publisher.walletKeyFile));
   if (!options.faucet) throw new WalletKeyError(`the publisher needs a main wallet: set ${WALLET_KEY_ENV} or --wallet-key-file`);
   const keypair = await loadOrCreateKeyFile(join(resolve(dataDir), LOCAL_MAIN_WALLET_FILE), true);
   const needed = BigInt(publisher.nClients) * publisher.walRefillAmount;
@@ -50,6 +51,7 @@ export async function openPublisher(options: OpenPublisherOptions): Promise<Blob
     subWalletsDir: resolve(config.publisher.subWalletsDir),
     count: config.publisher.nClients,
     refillAmount: config.publisher.walRefillAmount,
+    gasRefillAmount: config.publisher.gasRefillAmount,
     minBalance: config.publisher.subWalletsMinBalance,
     refillIntervalMs: config.publisher.refillIntervalMs,
     log,

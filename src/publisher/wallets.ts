@@ -1,13 +1,13 @@
 /**
- * The publisher's wallets (gateway-api.md §2.4, the reference's `multiplexer.rs`): a main wallet
- * that funds `n` sub-wallets, and the sub-wallets that pay for uploads in round-robin order, so
- * concurrent PUTs never spend the same coins. A refill loop tops sub-wallets up from the main wallet
- * whenever they drop below the minimum balance.
+ * The publisher's wallets (gateway-api.md §2.4, the reference's `multiplexer.rs` and `refill.rs`): a
+ * main wallet that funds `n` sub-wallets, and the sub-wallets that pay for uploads in round-robin
+ * order, so concurrent PUTs never spend the same coins. A refill loop tops sub-wallets up from the
+ * main wallet whenever their WAL, or on chains with gas their SUI, drops below the minimum balance.
  */
 import { join } from 'node:path';
 import type { Keypair } from '@mysten/sui/cryptography';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChainClient, SuiAddress } from '../chain/chain-client.ts';
+import { InsufficientBalanceError, type ChainClient, type FundWalletRequest, type SuiAddress } from '../chain/chain-client.ts';
 import { loadOrCreateKeyFile } from './wallet-keys.ts';
 
 export interface SubWallet {
@@ -21,9 +21,11 @@ export interface WalletPoolOptions {
   readonly main: Keypair;
   readonly subWalletsDir: string;
   readonly count: number;
-  /** FROST sent per refill. */
+  /** FROST of WAL sent per refill. */
   readonly refillAmount: bigint;
-  /** Refill a sub-wallet whose balance is below this (FROST). */
+  /** MIST of SUI sent per refill, on chains whose transactions cost gas. */
+  readonly gasRefillAmount: bigint;
+  /** Refill a sub-wallet whose WAL (FROST) or SUI (MIST) is below this, as the reference does for both. */
   readonly minBalance: bigint;
   readonly refillIntervalMs: number;
   readonly log: FastifyBaseLogger;
@@ -31,8 +33,8 @@ export interface WalletPoolOptions {
 
 /** The main wallet cannot fund the sub-wallets: a start-up failure the operator must fix. */
 export class WalletFundingError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'WalletFundingError';
   }
 }
@@ -60,16 +62,16 @@ export class WalletPool {
       subWallets.push({ index, keypair, address: keypair.toSuiAddress() });
     }
     const pool = new WalletPool(options, subWallets);
-    const balances = await Promise.all(subWallets.map((wallet) => options.chain.getBalance(wallet.address)));
-    const needy = subWallets.filter((_, i) => balances[i] < options.minBalance);
-    const needed = BigInt(needy.length) * options.refillAmount;
-    const available = await options.chain.getBalance(pool.mainAddress);
-    if (available < needed) {
-      throw new WalletFundingError(
-        `the main wallet ${pool.mainAddress} has ${available} FROST but ${needy.length} sub-wallets need ${options.refillAmount} FROST each (${needed} in all); fund it with WAL or lower --n-clients / --wal-refill-amount`,
-      );
+    const requests = (await Promise.all(subWallets.map((wallet) => pool.shortfall(wallet)))).filter((request) => request.wal > 0n || request.gas > 0n);
+    await pool.checkMainWalletCovers(requests);
+    for (const request of requests) {
+      await pool.send(request).catch((error: unknown) => {
+        if (error instanceof InsufficientBalanceError) {
+          throw new WalletFundingError(`funding sub-wallet ${request.recipient} from the main wallet ${pool.mainAddress} failed: ${error.message}`, { cause: error });
+        }
+        throw error;
+      });
     }
-    for (const wallet of needy) await pool.fund(wallet, options.refillAmount);
     pool.timer = setInterval(() => pool.refillAll(), options.refillIntervalMs);
     pool.timer.unref();
     return pool;
@@ -82,12 +84,13 @@ export class WalletPool {
     return wallet;
   }
 
-  /** Sends `amount` FROST from the main wallet (serialised with other refills). */
-  fund(wallet: SubWallet, amount: bigint, signal?: AbortSignal): Promise<void> {
-    const run = this.mainQueue.then(() => this.options.chain.transferWal(this.options.main, { recipient: wallet.address, amount }, { signal }));
-    // The queue only orders transfers; the caller sees this transfer's failure through `run`.
-    this.mainQueue = run.catch(() => undefined);
-    return run.then(() => undefined);
+  /**
+   * Sends `amount` FROST of WAL from the main wallet, and a gas refill too if the sub-wallet's SUI is
+   * below the minimum (serialised with other refills).
+   */
+  async fund(wallet: SubWallet, amount: bigint, signal?: AbortSignal): Promise<void> {
+    const gas = await this.options.chain.getGasBalance(wallet.address, { signal });
+    await this.send({ recipient: wallet.address, wal: amount, gas: this.gasShortfall(gas) }, signal);
   }
 
   /** One pass of the refill schedule; overlapping passes are skipped. */
@@ -95,8 +98,8 @@ export class WalletPool {
     if (this.refilling) return this.refilling;
     this.refilling = (async () => {
       for (const wallet of this.subWallets) {
-        const balance = await this.options.chain.getBalance(wallet.address);
-        if (balance < this.options.minBalance) await this.fund(wallet, this.options.refillAmount);
+        const request = await this.shortfall(wallet);
+        if (request.wal > 0n || request.gas > 0n) await this.send(request);
       }
     })()
       .catch((error: unknown) => this.options.log.warn({ err: error }, 'sub-wallet refill failed; retrying on the next interval'))
@@ -108,5 +111,43 @@ export class WalletPool {
 
   close(): void {
     clearInterval(this.timer);
+  }
+
+  /** What a sub-wallet needs: a WAL refill and a gas refill, each only if it is below the minimum. */
+  private async shortfall(wallet: SubWallet): Promise<FundWalletRequest> {
+    const [wal, gas] = await Promise.all([this.options.chain.getBalance(wallet.address), this.options.chain.getGasBalance(wallet.address)]);
+    return { recipient: wallet.address, wal: wal < this.options.minBalance ? this.options.refillAmount : 0n, gas: this.gasShortfall(gas) };
+  }
+
+  private gasShortfall(gas: bigint | null): bigint {
+    return gas !== null && gas < this.options.minBalance ? this.options.gasRefillAmount : 0n;
+  }
+
+  private async checkMainWalletCovers(requests: readonly FundWalletRequest[]): Promise<void> {
+    const wal = requests.reduce((sum, request) => sum + request.wal, 0n);
+    const gas = requests.reduce((sum, request) => sum + request.gas, 0n);
+    const { chain, refillAmount, gasRefillAmount } = this.options;
+    const [availableWal, availableGas] = await Promise.all([chain.getBalance(this.mainAddress), chain.getGasBalance(this.mainAddress)]);
+    const walNeedy = requests.filter((request) => request.wal > 0n).length;
+    if (availableWal < wal) {
+      throw new WalletFundingError(
+        `the main wallet ${this.mainAddress} has ${availableWal} FROST of WAL but ${walNeedy} sub-wallets need ${refillAmount} FROST each (${wal} in all); fund it with WAL or lower --n-clients / --wal-refill-amount`,
+      );
+    }
+    // Strictly more: the funding transactions' own gas comes out of the same SUI.
+    if (availableGas !== null && requests.length > 0 && availableGas <= gas) {
+      const gasNeedy = requests.filter((request) => request.gas > 0n).length;
+      throw new WalletFundingError(
+        `the main wallet ${this.mainAddress} has ${availableGas} MIST of SUI but ${gasNeedy} sub-wallets need ${gasRefillAmount} MIST each for gas (${gas} in all), plus gas for ${requests.length} funding transactions; fund it with SUI or lower --n-clients / --gas-refill-amount`,
+      );
+    }
+  }
+
+  /** One funding transaction from the main wallet, queued behind the others. */
+  private send(request: FundWalletRequest, signal?: AbortSignal): Promise<void> {
+    const run = this.mainQueue.then(() => this.options.chain.fundWallet(this.options.main, request, { signal }));
+    // The queue only orders transactions; the caller sees this one's failure through `run`.
+    this.mainQueue = run.catch(() => undefined);
+    return run.then(() => undefined);
   }
 }

@@ -55,8 +55,12 @@ test("a publisher's store: fund a sub-wallet, register, find the registration ag
     const subWallet = newWallet();
     const recipient = newWallet().toSuiAddress();
     await client.requestFaucet(main.toSuiAddress(), 10_000_000n);
-    await client.transferWal(main, { recipient: subWallet.toSuiAddress(), amount: 4_000_000n });
+    const funded = await client.fundWallet(main, { recipient: subWallet.toSuiAddress(), wal: 4_000_000n, gas: 1_000n });
+    assert.ok(funded !== null && funded.digest.length > 0);
     assert.equal(await client.getBalance(subWallet.toSuiAddress()), 4_000_000n);
+    assert.equal(await client.getGasBalance(subWallet.toSuiAddress()), null, 'the local ledger charges no gas, so none is sent');
+    assert.equal(await client.fundWallet(main, { recipient: subWallet.toSuiAddress(), wal: 0n, gas: 1_000n }), null, 'nothing to send: no transaction');
+    assert.equal(await client.getBalance(main.toSuiAddress()), 6_000_000n);
 
     const state = await client.getSystemState();
     const blob = testBlob(4096);
@@ -194,7 +198,7 @@ test('an aborted call rejects with the abort reason; an unreachable ledger is CH
     const controller = new AbortController();
     controller.abort(new Error('client went away'));
     await assert.rejects(client.getSystemState({ signal: controller.signal }), /client went away/);
-    await assert.rejects(client.transferWal(newWallet(), { recipient: newWallet().toSuiAddress(), amount: 1n }, { signal: controller.signal }), /client went away/);
+    await assert.rejects(client.fundWallet(newWallet(), { recipient: newWallet().toSuiAddress(), wal: 1n, gas: 0n }, { signal: controller.signal }), /client went away/);
   });
   const unreachable = new LocalChainClient({ ledgerUrl: 'http://127.0.0.1:1', requestTimeoutMs: 2000 });
   try {

@@ -12,7 +12,6 @@ import {
   fundSubWalletTransaction,
   registerBlobTransaction,
   selectWalCoins,
-  transferWalTransaction,
   type WalCoinRef,
   type WalrusPackageRefs,
 } from '../../src/chain/sui-transactions.ts';
@@ -134,11 +133,11 @@ describe('Walrus PTBs (oracle: @mysten/walrus generated Move bindings)', () => {
     assert.deepEqual(describe_(deleteBlobTransaction(refs, blobObjectId, owner)), describe_(deleteOracle));
   });
 
-  it('WAL transfers and sub-wallet funding split exactly the amounts asked', () => {
+  it('sub-wallet funding splits exactly the amounts asked, WAL alone or with SUI for gas', () => {
     const recipient = normalizeSuiObjectId('0x5b');
-    const transfer = describe_(transferWalTransaction({ walCoins: [coins[0], coins[2]], recipient, amount: 21n }));
-    assert.deepEqual(transfer.map((c) => c.kind), ['MergeCoins', 'SplitCoins', 'TransferObjects']);
-    assert.equal(transfer[1].args[1].value, Buffer.from([21, 0, 0, 0, 0, 0, 0, 0]).toString('base64'), 'u64 21');
+    const walOnly = describe_(fundSubWalletTransaction({ recipient, suiAmount: 0n, walCoins: [coins[0], coins[2]], walAmount: 21n }));
+    assert.deepEqual(walOnly.map((c) => c.kind), ['MergeCoins', 'SplitCoins', 'TransferObjects']);
+    assert.equal(walOnly[1].args[1].value, Buffer.from([21, 0, 0, 0, 0, 0, 0, 0]).toString('base64'), 'u64 21');
 
     const fund = describe_(fundSubWalletTransaction({ recipient, suiAmount: 7n, walCoins: [coins[1]], walAmount: 9n }));
     assert.deepEqual(fund.map((c) => c.kind), ['SplitCoins', 'SplitCoins', 'TransferObjects']);
