@@ -4,10 +4,12 @@
  * variable and the value. README "Configuration" documents every entry of {@link OPTIONS}.
  */
 import { parseArgs } from 'node:util';
+import { resolveSuiNetwork, SUI_NETWORKS, SuiNetworkConfigError, type ResolvedSuiNetwork } from './chain/sui-network-presets.ts';
 import { JWT_ALGORITHMS, type JwtAlgorithm, type JwtAuthConfig } from './publisher/jwt-auth.ts';
 
 export type GatewayMode = 'aggregator' | 'publisher' | 'daemon';
-export type NetworkName = 'local';
+export const NETWORK_NAMES = ['local', ...SUI_NETWORKS] as const;
+export type NetworkName = (typeof NETWORK_NAMES)[number];
 
 /** The reference's default attribute allow-list (`args.rs` `default::allowed_headers`). */
 export const DEFAULT_ALLOWED_HEADERS = ['content-type', 'authorization', 'content-disposition', 'content-encoding', 'content-language', 'content-location', 'link'];
@@ -22,6 +24,8 @@ export interface GatewayConfig {
   readonly metricsHost: string;
   readonly metricsPort: number;
   readonly network: NetworkName;
+  /** Where the Walrus system lives on a Sui network (presets with overrides applied); unset on `local`. */
+  readonly sui: ResolvedSuiNetwork | undefined;
   /** Directory of a running local network (its network.json); unset → start one embedded. */
   readonly localNetworkDir: string | undefined;
   readonly dataDir: string;
@@ -58,6 +62,8 @@ export interface PublisherConfig {
   readonly maxBufferSize: number;
   readonly refillIntervalMs: number;
   readonly walRefillAmount: bigint;
+  /** MIST of SUI per sub-wallet refill; unused on `local`, whose ledger charges no gas. */
+  readonly gasRefillAmount: bigint;
   readonly subWalletsMinBalance: bigint;
   readonly jwt: JwtAuthConfig;
 }
@@ -74,6 +80,9 @@ export const OPTIONS = {
   'bind-address': { env: 'WALRUS_GATEWAY_BIND_ADDRESS', kind: 'string', default: '127.0.0.1:31415' },
   'metrics-address': { env: 'WALRUS_GATEWAY_METRICS_ADDRESS', kind: 'string', default: '127.0.0.1:27182' },
   network: { env: 'WALRUS_GATEWAY_NETWORK', kind: 'string', default: 'local' },
+  'rpc-url': { env: 'WALRUS_GATEWAY_RPC_URL', kind: 'string' },
+  'system-object': { env: 'WALRUS_GATEWAY_SYSTEM_OBJECT', kind: 'string' },
+  'staking-object': { env: 'WALRUS_GATEWAY_STAKING_OBJECT', kind: 'string' },
   'local-network-dir': { env: 'WALRUS_GATEWAY_LOCAL_NETWORK_DIR', kind: 'string' },
   'data-dir': { env: 'WALRUS_GATEWAY_DATA_DIR', kind: 'string', default: '.data' },
   blocklist: { env: 'WALRUS_GATEWAY_BLOCKLIST', kind: 'string' },
@@ -99,6 +108,7 @@ export const OPTIONS = {
   'publisher-max-buffer-size': { env: 'WALRUS_GATEWAY_PUBLISHER_MAX_BUFFER_SIZE', kind: 'string', default: '8' },
   'refill-interval': { env: 'WALRUS_GATEWAY_REFILL_INTERVAL', kind: 'string', default: '1s' },
   'wal-refill-amount': { env: 'WALRUS_GATEWAY_WAL_REFILL_AMOUNT', kind: 'string', default: '500000000' },
+  'gas-refill-amount': { env: 'WALRUS_GATEWAY_GAS_REFILL_AMOUNT', kind: 'string', default: '500000000' },
   'sub-wallets-min-balance': { env: 'WALRUS_GATEWAY_SUB_WALLETS_MIN_BALANCE', kind: 'string', default: '500000000' },
   'jwt-decode-secret': { env: 'WALRUS_GATEWAY_JWT_DECODE_SECRET', kind: 'string' },
   'jwt-algorithm': { env: 'WALRUS_GATEWAY_JWT_ALGORITHM', kind: 'string', default: 'HS256' },
@@ -195,11 +205,16 @@ class Reader {
     return this.size(name) ?? 0;
   }
 
-  /** A whole FROST amount. */
-  frost(name: OptionName): bigint {
+  /** A whole amount of the coin's smallest unit (FROST of WAL, MIST of SUI). */
+  amount(name: OptionName, unit: 'FROST' | 'MIST'): bigint {
     const text = this.raw(name).text ?? '';
-    if (!/^\d+$/.test(text)) this.fail(name, 'must be a whole number of FROST');
+    if (!/^\d+$/.test(text)) this.fail(name, `must be a whole number of ${unit}`);
     return BigInt(text);
+  }
+
+  /** Whether the flag or its variable was given (defaults do not count). */
+  given(name: OptionName): boolean {
+    return !this.raw(name).source.endsWith('(default)');
   }
 
   fraction(name: OptionName): number {
@@ -230,8 +245,7 @@ export function loadConfig(mode: GatewayMode, args: string[], env: NodeJS.Proces
   const read = new Reader(parseFlags(args), env);
   const bind = read.address('bind-address');
   const metrics = read.address('metrics-address');
-  const network = read.string('network');
-  if (network !== 'local') read.fail('network', 'must be local (testnet and mainnet need the Sui chain client, issue #7)');
+  const network = readNetwork(read);
   const cacheSizeBytes = read.size('cache-size') ?? 0;
   const maxBlobSize = read.size('max-blob-size');
   const headers = (read.string('allowed-headers') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
@@ -252,7 +266,8 @@ export function loadConfig(mode: GatewayMode, args: string[], env: NodeJS.Proces
     bindPort: bind.port,
     metricsHost: metrics.host,
     metricsPort: metrics.port,
-    network: 'local',
+    network,
+    sui: network === 'local' ? undefined : readSuiNetwork(read, network),
     localNetworkDir: read.string('local-network-dir'),
     dataDir: read.string('data-dir') ?? '.data',
     blocklistPath: read.string('blocklist'),
@@ -270,20 +285,73 @@ export function loadConfig(mode: GatewayMode, args: string[], env: NodeJS.Proces
     nodeTimeoutMs: read.integer('node-timeout-ms', 1),
     hedgeDelayMs: read.integer('hedge-delay-ms', 0),
     logLevel,
-    publisher: loadPublisherConfig(read, env),
+    publisher: loadPublisherConfig(read, env, mode, network),
   };
 }
 
-function loadPublisherConfig(read: Reader, env: NodeJS.ProcessEnv): PublisherConfig {
+/** Options that only mean something on a Sui network. */
+const SUI_ONLY_OPTIONS = ['rpc-url', 'system-object', 'staking-object'] as const satisfies readonly OptionName[];
+const OBJECT_ID = /^0x[0-9a-fA-F]{1,64}$/;
+
+/**
+ * `--network`. Sui-only options on `local` are refused rather than ignored (they would suggest the
+ * gateway talks to that RPC), and so is `--local-network-dir` on a Sui network.
+ */
+function readNetwork(read: Reader): NetworkName {
+  const network = read.string('network') ?? 'local';
+  if (!(NETWORK_NAMES as readonly string[]).includes(network)) read.fail('network', `must be one of ${NETWORK_NAMES.join(', ')}`);
+  if (network === 'local') {
+    for (const name of SUI_ONLY_OPTIONS) if (read.given(name)) read.fail(name, `applies only to --network ${SUI_NETWORKS.join(', ')}, not local`);
+  } else if (read.given('local-network-dir')) {
+    read.fail('local-network-dir', `applies only to --network local, not ${network}`);
+  }
+  return network as NetworkName;
+}
+
+/** The network's preset with `--rpc-url`, `--system-object` and `--staking-object` applied; `custom` needs all three. */
+function readSuiNetwork(read: Reader, network: Exclude<NetworkName, 'local'>): ResolvedSuiNetwork {
+  if (network === 'custom') {
+    const missing = SUI_ONLY_OPTIONS.filter((name) => !read.given(name));
+    if (missing.length > 0) {
+      throw new ConfigError(`--network custom has no presets and needs ${missing.map((name) => `--${name}`).join(', ')} (or ${missing.map((name) => OPTIONS[name].env).join(', ')})`);
+    }
+  }
+  const rpcUrl = read.string('rpc-url');
+  if (rpcUrl !== undefined && !isHttpUrl(rpcUrl)) read.fail('rpc-url', 'must be an http(s) URL');
+  for (const name of ['system-object', 'staking-object'] as const) {
+    const id = read.string(name);
+    if (id !== undefined && !OBJECT_ID.test(id)) read.fail(name, 'must be a Sui object ID (0x and up to 64 hex digits)');
+  }
+  try {
+    return resolveSuiNetwork({ network, rpcUrl, systemObjectId: read.string('system-object'), stakingObjectId: read.string('staking-object') });
+  } catch (error) {
+    if (error instanceof SuiNetworkConfigError) throw new ConfigError(`--network ${network}: ${error.message}`);
+    throw error;
+  }
+}
+
+function isHttpUrl(text: string): boolean {
+  return URL.canParse(text) && ['http:', 'https:'].includes(new URL(text).protocol);
+}
+
+function loadPublisherConfig(read: Reader, env: NodeJS.ProcessEnv, mode: GatewayMode, network: NetworkName): PublisherConfig {
   const dataDir = read.string('data-dir') ?? '.data';
   const algorithm = read.string('jwt-algorithm') ?? 'HS256';
   if (!(JWT_ALGORITHMS as readonly string[]).includes(algorithm)) read.fail('jwt-algorithm', `must be one of ${JWT_ALGORITHMS.join(', ')}`);
   const maxConcurrentRequests = read.integer('publisher-max-concurrent-requests', 1);
   const secret = read.string('jwt-decode-secret');
   if (secret !== undefined && secret.length === 0) read.fail('jwt-decode-secret', 'must not be empty');
+  const walletKeyFile = read.string('wallet-key-file');
+  const walletKey = env[WALLET_KEY_ENV] || undefined;
+  // Only the local ledger has a faucet to fund a fresh main wallet from.
+  if (mode !== 'aggregator' && network !== 'local' && walletKeyFile === undefined && walletKey === undefined) {
+    throw new ConfigError(
+      `--network ${network}: the ${mode} pays for storage from a funded main wallet; set --wallet-key-file FILE (a suiprivkey1… key or a Sui keystore) or ${WALLET_KEY_ENV} — there is no faucet on ${network}`,
+    );
+  }
   return {
-    walletKeyFile: read.string('wallet-key-file'),
-    walletKey: env[WALLET_KEY_ENV] || undefined,
+    walletKeyFile,
+    walletKey,
     subWalletsDir: read.string('sub-wallets-dir') ?? `${dataDir}/sub-wallets`,
     nClients: read.integer('n-clients', 1),
     maxBodySize: read.kibOrSize('max-body-size'),
@@ -291,8 +359,9 @@ function loadPublisherConfig(read: Reader, env: NodeJS.ProcessEnv): PublisherCon
     // The reference's queue is in addition to the running requests (`BufferLayer` before `ConcurrencyLimitLayer`).
     maxBufferSize: maxConcurrentRequests + read.integer('publisher-max-buffer-size', 0),
     refillIntervalMs: read.durationMs('refill-interval'),
-    walRefillAmount: read.frost('wal-refill-amount'),
-    subWalletsMinBalance: read.frost('sub-wallets-min-balance'),
+    walRefillAmount: read.amount('wal-refill-amount', 'FROST'),
+    gasRefillAmount: read.amount('gas-refill-amount', 'MIST'),
+    subWalletsMinBalance: read.amount('sub-wallets-min-balance', 'FROST'),
     jwt: {
       decodeSecret: secret,
       algorithm: algorithm as JwtAlgorithm,
