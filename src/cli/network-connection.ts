@@ -10,7 +10,7 @@ import { LocalChainClient } from '../chain/local-chain-client.ts';
 import { SuiChainClient } from '../chain/sui-chain-client.ts';
 import type { ResolvedSuiNetwork } from '../chain/sui-network-presets.ts';
 import { ConfigError, type GatewayConfig } from '../config.ts';
-import { LocalNetwork } from '../local/local-network.ts';
+import { LocalNetworkProcess } from '../local/local-network-process.ts';
 import type { NetworkDescription } from '../local/network-description.ts';
 
 export const LOCAL_NETWORK_SUBDIR = 'local-network';
@@ -51,11 +51,12 @@ async function connectLocal(config: GatewayConfig, out: (line: string) => void):
     ledgerUrl = description.ledgerUrl;
   } else {
     const dataDir = resolve(config.dataDir, LOCAL_NETWORK_SUBDIR);
-    const network = await LocalNetwork.start({ dataDir });
-    const description = await network.description();
-    out(`embedded local Walrus network up: ${description.nodes.length} nodes, ${description.nShards} shards, epoch ${description.epoch} (${dataDir})`);
+    // Its own process: the nodes' work runs beside the gateway's, as on separate machines.
+    const network = await LocalNetworkProcess.start({ dataDir });
+    const { description } = network;
+    out(`embedded local Walrus network up (pid ${network.pid}): ${description.nodes.length} nodes, ${description.nShards} shards, epoch ${description.epoch} (${dataDir})`);
     out(`fault controls ${description.controlUrl}`);
-    ledgerUrl = network.ledger.url;
+    ledgerUrl = description.ledgerUrl;
     stopNetwork = () => network.stop();
   }
   const chain = new LocalChainClient({ ledgerUrl });

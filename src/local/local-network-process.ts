@@ -59,6 +59,10 @@ export class LocalNetworkProcess {
     });
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Stops the network (SIGTERM; SIGKILL if it does not stop in time). Its data stays. */
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
