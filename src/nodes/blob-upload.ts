@@ -129,12 +129,23 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
       tasks.abort(error);
       reject(error);
     };
+    let checkScheduled = false;
     const evaluate = () => {
       if (settled) return;
       if (request.signal.aborted) return fail(request.signal.reason instanceof Error ? request.signal.reason : new Error('aborted'));
-      // One pairing check for the whole batch, and only once the batch could make a quorum.
+      // One pairing check for the whole batch, once the batch could make a quorum — a turn of the
+      // event loop later, so that confirmations already on their way join it.
       if (!isCertificateQuorum(signatures.verifiedWeight, committee) && isCertificateQuorum(signatures.claimedWeight, committee)) {
-        failures.push(...signatures.checkUnverified());
+        if (!checkScheduled) {
+          checkScheduled = true;
+          setImmediate(() => {
+            checkScheduled = false;
+            if (settled) return;
+            failures.push(...signatures.checkUnverified());
+            evaluate();
+          });
+        }
+        return;
       }
       const quorum = isCertificateQuorum(signatures.verifiedWeight, committee);
       if (quorum && pendingWeight === 0) return finish();
@@ -176,15 +187,13 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
  * (a failed batch falls back to one check per signature to find the culprits).
  */
 class SignatureCollector {
-  private readonly hashed: HashedMessage;
+  private hashed: HashedMessage | undefined;
   private readonly verified = new Map<number, BlsSignature>();
   private unverified: { member: CommitteeMember; signature: BlsSignature }[] = [];
   verifiedWeight = 0;
   private unverifiedWeight = 0;
 
-  constructor(private readonly expected: Uint8Array) {
-    this.hashed = blsHashMessage(expected);
-  }
+  constructor(private readonly expected: Uint8Array) {}
 
   /** Verified weight plus the weight of signatures not yet verified. */
   get claimedWeight(): number {
@@ -207,13 +216,14 @@ class SignatureCollector {
     this.unverifiedWeight = 0;
     if (batch.length === 0) return [];
     const keys = (entries: typeof batch) => entries.map((entry) => entry.member.blsPublicKey);
-    if (blsVerifyAll(batch.map((entry) => entry.signature), this.hashed, keys(batch))) {
+    const hashed = (this.hashed ??= blsHashMessage(this.expected));
+    if (blsVerifyAll(batch.map((entry) => entry.signature), hashed, keys(batch))) {
       for (const entry of batch) this.accept(entry);
       return [];
     }
     const failures: string[] = [];
     for (const entry of batch) {
-      if (blsVerifyAll([entry.signature], this.hashed, keys([entry]))) this.accept(entry);
+      if (blsVerifyAll([entry.signature], hashed, keys([entry]))) this.accept(entry);
       else failures.push(new InvalidConfirmationError(entry.member.name, 'bad BLS signature').message);
     }
     return failures;

@@ -1,5 +1,5 @@
 import { encodeConfirmation, type StorageConfirmation } from '../../codec/confirmation.ts';
-import { blsHashMessage, blsKeyPairFromSecret, blsSignHashed, generateBlsKeyPair, type BlsKeyPair, type HashedMessage } from '../../crypto/bls.ts';
+import { blsKeyPairFromSecret, blsSign, generateBlsKeyPair, type BlsKeyPair } from '../../crypto/bls.ts';
 
 /**
  * `StorageConfirmation::Signed(SignedMessage)` as JSON (walrus-protocol.md §4.5): the message bytes
@@ -7,25 +7,6 @@ import { blsHashMessage, blsKeyPairFromSecret, blsSignHashed, generateBlsKeyPair
  */
 export interface SignedConfirmationJson {
   readonly signed: { readonly serializedMessage: string; readonly signature: string };
-}
-
-/**
- * The nodes of a local network share one process and sign the same confirmation message within
- * milliseconds of each other; hashing it to the curve once serves them all (the arithmetic each
- * node would do alone, done once).
- */
-const HASHED_MESSAGE_MEMO_LIMIT = 64;
-const hashedMessages = new Map<string, HashedMessage>();
-
-function hashedConfirmation(message: Uint8Array): HashedMessage {
-  const key = Buffer.from(message).toString('hex');
-  let hashed = hashedMessages.get(key);
-  if (hashed === undefined) {
-    hashed = blsHashMessage(message);
-    if (hashedMessages.size >= HASHED_MESSAGE_MEMO_LIMIT) hashedMessages.delete(hashedMessages.keys().next().value!);
-    hashedMessages.set(key, hashed);
-  }
-  return hashed;
 }
 
 /** Signs storage confirmations with the node's BLS12-381 min_pk key, over the exact §4.6 bytes. */
@@ -49,7 +30,7 @@ export class ConfirmationSigner {
     return {
       signed: {
         serializedMessage: Buffer.from(message).toString('base64'),
-        signature: Buffer.from(blsSignHashed(hashedConfirmation(message), secretKey)).toString('base64'),
+        signature: Buffer.from(blsSign(message, secretKey)).toString('base64'),
       },
     };
   }
