@@ -1,8 +1,10 @@
 /**
  * The gateway's client of one storage node's REST API (walrus-protocol.md §4.2): metadata, primary
- * slivers and blob status for reads; metadata and sliver PUTs and confirmations for writes. One undici Pool per node, shared by every request to it; every call
- * takes the caller's AbortSignal and adds its own timeout. Given the node's on-chain network key,
- * an `https` pool accepts only a certificate carrying that key (§4.1).
+ * slivers and blob status for reads; metadata and sliver PUTs and confirmations for writes. One
+ * undici Pool per node, shared by every request to it; every call takes the caller's AbortSignal,
+ * and the pool times out a request whose answer does not start, or stalls, within the node
+ * timeout. Given the node's on-chain network key, an `https` pool accepts only a certificate
+ * carrying that key (§4.1).
  */
 import { Pool } from 'undici';
 import { pinnedConnector } from '../chain/node-tls-pinning.ts';
@@ -84,7 +86,15 @@ export class StorageNodeClient {
     this.url = options.url;
     const key = options.networkPublicKey;
     const pinning = key !== undefined && new URL(options.url).protocol === 'https:' ? { connect: pinnedConnector(key) } : {};
-    this.pool = new Pool(options.url, { connections: options.connections ?? DEFAULT_NODE_CONNECTIONS, keepAliveTimeout: KEEP_ALIVE_MS, ...pinning });
+    // undici's own timers bound each request (no answer, or a stalled body, within timeoutMs): a
+    // timeout signal combined with the caller's costs more than the rest of a small request.
+    this.pool = new Pool(options.url, {
+      connections: options.connections ?? DEFAULT_NODE_CONNECTIONS,
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      ...pinning,
+    });
   }
 
   /** BCS `BlobMetadataWithId`, unverified. */
@@ -137,10 +147,9 @@ export class StorageNodeClient {
   }
 
   private async write(method: 'GET' | 'PUT', path: string, body: Uint8Array | undefined, signal: AbortSignal): Promise<Uint8Array> {
-    const combined = AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]);
     try {
       const headers = body ? { 'content-type': OCTET_STREAM, accept: 'application/json' } : { accept: 'application/json' };
-      const response = await this.pool.request({ method, path, headers, body, signal: combined });
+      const response = await this.pool.request({ method, path, headers, body, signal });
       const bytes = new Uint8Array(await response.body.arrayBuffer());
       if (response.statusCode < 200 || response.statusCode >= 300) {
         const text = Buffer.from(bytes).toString('utf8');
@@ -158,9 +167,8 @@ export class StorageNodeClient {
   }
 
   private async request(kind: 'metadata' | 'sliver' | 'status', path: string, accept: string, signal: AbortSignal): Promise<Uint8Array> {
-    const combined = AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]);
     try {
-      const response = await this.pool.request({ method: 'GET', path, headers: { accept }, signal: combined });
+      const response = await this.pool.request({ method: 'GET', path, headers: { accept }, signal });
       if (response.statusCode !== 200) {
         const text = await response.body.text();
         throw new NodeRequestError(failureKind(response.statusCode), this.name, `GET ${path} answered ${response.statusCode}: ${text.slice(0, 200)}`);
