@@ -1,3 +1,4 @@
+import { writevSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -219,10 +220,15 @@ async function readExactly(handle: FileHandle, into: Buffer, position: number): 
   }
 }
 
+/**
+ * Writes into the page cache synchronously: handing each small batch to libuv's thread pool cost
+ * the event loop more (a thread wake-up and the context switches around it) than the copy itself,
+ * and made the local network's 1 MiB PUTs ~12 % slower. Durability comes from `sync()`.
+ */
 async function writeFully(handle: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
   let remaining = buffers;
   while (remaining.length > 0) {
-    const { bytesWritten } = await handle.writev(remaining, position);
+    const bytesWritten = writevSync(handle.fd, remaining, position);
     position += bytesWritten;
     remaining = skipBytes(remaining, bytesWritten);
   }
