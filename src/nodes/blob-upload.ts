@@ -178,6 +178,8 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
         .catch((error: unknown) => fail(error as Error));
     }
     if (members.length === 0) fail(new QuorumNotReachedError(0, committee.nShards, ['the committee has no members']));
+    // While the nodes take in slivers (the publisher mostly waits), not when their confirmations arrive.
+    setImmediate(() => signatures.prepare());
   });
 }
 
@@ -194,6 +196,12 @@ class SignatureCollector {
   private unverifiedWeight = 0;
 
   constructor(private readonly expected: Uint8Array) {}
+
+  /** Hashes the expected message to the curve, once. */
+  prepare(): HashedMessage {
+    this.hashed ??= blsHashMessage(this.expected);
+    return this.hashed;
+  }
 
   /** Verified weight plus the weight of signatures not yet verified. */
   get claimedWeight(): number {
@@ -216,7 +224,7 @@ class SignatureCollector {
     this.unverifiedWeight = 0;
     if (batch.length === 0) return [];
     const keys = (entries: typeof batch) => entries.map((entry) => entry.member.blsPublicKey);
-    const hashed = (this.hashed ??= blsHashMessage(this.expected));
+    const hashed = this.prepare();
     if (blsVerifyAll(batch.map((entry) => entry.signature), hashed, keys(batch))) {
       for (const entry of batch) this.accept(entry);
       return [];
