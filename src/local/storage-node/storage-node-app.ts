@@ -1,5 +1,4 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChainView } from './chain-view.ts';
 import { registerOpenCors } from './cors.ts';
 import { routeErrorHandler, sendError } from './error-response.ts';
@@ -38,9 +37,10 @@ export function buildStorageNodeApp(deps: StorageNodeAppDeps): FastifyInstance {
   app.setErrorHandler(routeErrorHandler(false));
   app.setNotFoundHandler((_request, reply) => sendError(reply, new RouteNotFoundError()));
 
-  app.addHook('onRequest', async () => {
+  app.addHook('onRequest', (_request, _reply, done) => {
     const { latencyMs } = deps.faults();
-    if (latencyMs > 0) await sleep(latencyMs);
+    if (latencyMs > 0) setTimeout(done, latencyMs);
+    else done();
   });
   registerOpenCors(app);
 
