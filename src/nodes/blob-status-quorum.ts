@@ -4,13 +4,13 @@
  * agree on it — so at least one honest node vouches for it.
  */
 import { isValidity, type ReadCommittee } from './committee-view.ts';
-import { NodeRequestError, type NodeBlobStatus } from './storage-node-client.ts';
+import { NodeRequestError, type NodeBlobStatus, sharedByRequests } from './storage-node-client.ts';
 
 /** Resolves with the status more than f shards agree on, or `undefined` when none does. */
 export function fetchBlobStatus(read: ReadCommittee, blobId: Uint8Array, signal: AbortSignal): Promise<NodeBlobStatus | undefined> {
   const { committee, clients } = read;
   const cancel = new AbortController();
-  const requestSignal = AbortSignal.any([signal, cancel.signal]);
+  const requestSignal = sharedByRequests(AbortSignal.any([signal, cancel.signal]));
   const weights = new Map<string, { status: NodeBlobStatus; weight: number }>();
   const members = committee.members.filter((member) => member.weight > 0);
   let remaining = members.length;

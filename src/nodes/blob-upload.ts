@@ -14,7 +14,7 @@ import { encodeSliver } from '../codec/sliver.ts';
 import { blsAggregateParsed, blsHashMessage, blsParseSignature, blsVerifyAll, type BlsSignature, type HashedMessage } from '../crypto/bls.ts';
 import type { ReadCommittee } from './committee-view.ts';
 import { isCertificateQuorum } from './committee-view.ts';
-import { NodeRequestError, NodeWriteError, type SignedConfirmation, type StorageNodeClient } from './storage-node-client.ts';
+import { NodeRequestError, NodeWriteError, type SignedConfirmation, type StorageNodeClient, sharedByRequests } from './storage-node-client.ts';
 
 /** Sliver PUTs in flight per node (the Rust client's `max_node_connections` is 10). */
 export const DEFAULT_NODE_WRITE_CONCURRENCY = 8;
@@ -79,6 +79,7 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
     persistence: request.deletableObjectId === null ? { kind: 'permanent' } : { kind: 'deletable', objectId: objectIdBytes(request.deletableObjectId) },
   });
   const tasks = new AbortController();
+  sharedByRequests(tasks.signal);
   const onBackgroundAbort = () => tasks.abort(request.background.reason);
   const onClientAbort = () => tasks.abort(request.signal.reason);
   request.background.addEventListener('abort', onBackgroundAbort, { once: true });

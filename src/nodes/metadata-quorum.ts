@@ -7,7 +7,7 @@
  */
 import type { CommitteeMember } from '../chain/chain-client.ts';
 import { isQuorum, type ReadCommittee } from './committee-view.ts';
-import { NodeRequestError } from './storage-node-client.ts';
+import { NodeRequestError, sharedByRequests } from './storage-node-client.ts';
 
 /** The reference's `max_concurrent_metadata_reads`. */
 export const METADATA_CONCURRENCY = 3;
@@ -47,7 +47,7 @@ export function fetchVerifiedMetadata<T>(
   const { committee, clients } = read;
   const order = shuffled(committee.members.filter((member) => member.weight > 0));
   const cancel = new AbortController();
-  const requestSignal = AbortSignal.any([signal, cancel.signal]);
+  const requestSignal = sharedByRequests(AbortSignal.any([signal, cancel.signal]));
   let next = 0;
   let inFlight = 0;
   let notFoundWeight = 0;

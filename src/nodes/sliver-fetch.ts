@@ -8,7 +8,7 @@
 import type { CommitteeMember } from '../chain/chain-client.ts';
 import { decodeSliver, type Sliver } from '../codec/sliver.ts';
 import type { ReadCommittee } from './committee-view.ts';
-import { NodeRequestError } from './storage-node-client.ts';
+import { NodeRequestError, sharedByRequests } from './storage-node-client.ts';
 
 /** Extra requests started up front and per hedge, as a share of the slivers needed. */
 const MARGIN_SHARE = 0.1;
@@ -47,7 +47,7 @@ export function fetchVerifiedSlivers(request: SliverFetchRequest): Promise<Slive
   const { read, blobId, candidates, needed, signal } = request;
   const margin = request.margin ?? defaultMargin(needed);
   const cancel = new AbortController();
-  const requestSignal = AbortSignal.any([signal, cancel.signal]);
+  const requestSignal = sharedByRequests(AbortSignal.any([signal, cancel.signal]));
   const verified = new Map<number, Sliver>();
   /** Nodes that were down or byzantine once are not asked again for this blob. */
   const badNodes = new Set<number>();

@@ -6,6 +6,7 @@
  * timeout. Given the node's on-chain network key, an `https` pool accepts only a certificate
  * carrying that key (§4.1).
  */
+import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 import { pinnedConnector } from '../chain/node-tls-pinning.ts';
 import { blobIdToString } from '../codec/blob-id.ts';
@@ -185,6 +186,15 @@ export class StorageNodeClient {
       throw failure;
     }
   }
+}
+
+/**
+ * Marks a signal shared by a fan-out of requests: undici adds one abort listener per request in
+ * flight, and past ten Node warns of a leak that is not one.
+ */
+export function sharedByRequests(signal: AbortSignal): AbortSignal {
+  setMaxListeners(0, signal);
+  return signal;
 }
 
 function failureKind(statusCode: number): NodeFailureKind {

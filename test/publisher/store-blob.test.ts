@@ -16,6 +16,23 @@ describe('PUT /v1/blobs', () => {
   });
   after(() => pub.stop());
 
+  test('a store and a read warn of nothing: fan-outs share abort signals by design', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const { status, json } = await pub.put(randomBytes(64 * 1024, 77));
+      assert.equal(status, 200, JSON.stringify(json));
+      const read = await fetch(`${pub.url}/v1/blobs/${json.newlyCreated.blobObject.blobId}`);
+      assert.equal(read.status, 200);
+      await read.arrayBuffer();
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings, []);
+  });
+
   test('stores the bytes: the nodes decode them back, the blob ID is the official encoder\'s, the JSON is newlyCreated', async () => {
     const blob = randomBytes(5000, 1);
     const before = await pub.walletsBalance();
