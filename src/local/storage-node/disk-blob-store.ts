@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promis
 import { dirname, join } from 'node:path';
 import type { SliverType } from '../../codec/sliver.ts';
 import { SliverLog } from './sliver-log.ts';
+import { syncDirectory } from './sync-directory.ts';
 
 /**
  * A node's blobs on disk, one directory per blob:
@@ -88,7 +89,7 @@ export class DiskBlobStore {
   /** Slivers are written only after their blob's metadata, so the blob directory exists. Not yet durable. */
   async writeSliver(blobId: string, pairIndex: number, type: SliverType, bcs: Uint8Array): Promise<void> {
     const log = await this.sliverLog(blobId, true);
-    await log!.append(pairIndex, type, bcs);
+    log!.append(pairIndex, type, bcs);
   }
 
   /** Makes the blob's written slivers durable. */
@@ -173,14 +174,6 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function syncDirectory(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Write-then-rename: readers see the old file, no file, or the whole new file. */
 async function writeFileAtomically(path: string, bytes: Uint8Array): Promise<void> {

@@ -1,20 +1,22 @@
-import { writevSync } from 'node:fs';
+import { ftruncateSync, writevSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { SliverType } from '../../codec/sliver.ts';
+import { syncDirectory } from './sync-directory.ts';
 
 /**
  * One blob's slivers on one node: an append-only file of checksummed records,
  *
  *   magic u32 | pair index u32 | type u8 + 3 zero bytes | length u32 | crc32 u32 | BCS SliverData
  *
- * (little-endian; the CRC covers the first 16 header bytes and the body). Appends queued while a
- * write is in flight go out together in one `writev`; `sync()` makes everything appended so far
- * durable with one fdatasync. A sliver is acknowledged once written and made durable before the
- * node signs a confirmation for its blob, so a confirmation never promises what a crash could take.
- * Loading stops at the first incomplete or corrupt record and cuts the file there: records are
- * written in order, so only a crash can leave one, and only at the end.
+ * (little-endian; the CRC covers the first 16 header bytes and the body). An append is one
+ * synchronous `writev` into the page cache — through libuv's thread pool, the thread wake-up and
+ * context switches cost the event loop more than the copy, and made the local network's 1 MiB
+ * PUTs ~12 % slower. `sync()` makes everything appended so far durable with one fdatasync; the
+ * node calls it before it signs a confirmation, so a confirmation never promises what a crash
+ * could take. Loading stops at the first incomplete or corrupt record and cuts the file there:
+ * records are written in order, so only a crash can leave one, and only at the end.
  */
 const MAGIC = 0x314c5357; // "WSL1"
 const HEADER_LENGTH = 20;
@@ -27,29 +29,19 @@ interface Entry {
   readonly length: number;
 }
 
-interface PendingAppend {
-  readonly key: number;
-  readonly header: Buffer;
-  readonly body: Uint8Array;
-  readonly done: (error?: Error) => void;
-}
-
 const keyOf = (pairIndex: number, type: SliverType): number => pairIndex * 2 + (type === 'primary' ? 0 : 1);
 
 export class SliverLog {
   private readonly entries = new Map<number, Entry>();
-  /** Keys being written: a second PUT of the same sliver waits for the first instead of appending twice. */
-  private readonly writing = new Map<number, Promise<void>>();
-  private pending: PendingAppend[] = [];
-  private flushing: Promise<void> | undefined;
-  private syncing: Promise<void> | undefined;
-  private dirty = false;
+  private size = 0;
+  /** Bytes from the start known to be on disk. */
+  private durableSize = 0;
   private directorySynced: boolean;
+  private syncing: Promise<void> | undefined;
+  /** Reads and syncs under way: the log is not closed under them. */
   private inFlight = 0;
   /** `performance.now()` of the last use, for closing idle logs. */
   lastUsed = performance.now();
-
-  private size = 0;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -81,7 +73,7 @@ export class SliverLog {
     }
   }
 
-  /** Nothing queued, written or read right now: safe to close. */
+  /** Nothing read or synced right now: safe to close. */
   get idle(): boolean {
     return this.inFlight === 0;
   }
@@ -95,57 +87,58 @@ export class SliverLog {
     if (entry === undefined) return undefined;
     return this.track(async () => {
       const body = Buffer.allocUnsafe(entry.length);
-      const { bytesRead } = await this.handle.read(body, 0, entry.length, entry.offset);
-      if (bytesRead !== entry.length) throw new Error(`sliver log: short read at ${entry.offset}`);
+      await readExactly(this.handle, body, entry.offset);
       return body;
     });
   }
 
-  /** Appends a sliver unless it is already there; resolves once it is written (not yet synced). */
-  append(pairIndex: number, type: SliverType, body: Uint8Array): Promise<void> {
+  /** Appends a sliver unless it is already there. Written, not yet durable: see {@link sync}. */
+  append(pairIndex: number, type: SliverType, body: Uint8Array): void {
     const key = keyOf(pairIndex, type);
-    if (this.entries.has(key)) return Promise.resolve();
-    const writing = this.writing.get(key);
-    if (writing) return writing;
+    if (this.entries.has(key)) return;
+    this.lastUsed = performance.now();
     const header = Buffer.alloc(HEADER_LENGTH);
     header.writeUInt32LE(MAGIC, 0);
     header.writeUInt32LE(pairIndex, 4);
     header.writeUInt8(type === 'primary' ? 0 : 1, 8);
     header.writeUInt32LE(body.length, 12);
     header.writeUInt32LE(crc32(body, crc32(header.subarray(0, CHECKED_HEADER_LENGTH))), 16);
-    const written = this.track(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          this.pending.push({ key, header, body, done: (error) => (error ? reject(error) : resolve()) });
-          this.flushing ??= this.flush();
-        }),
-    ).finally(() => this.writing.delete(key));
-    this.writing.set(key, written);
-    return written;
+    const start = this.size;
+    try {
+      writeFully(this.handle.fd, [header, body], start);
+    } catch (error) {
+      // Leave no partial record behind for the next append to land after.
+      ftruncateSync(this.handle.fd, start);
+      throw error;
+    }
+    this.size = start + HEADER_LENGTH + body.length;
+    this.entries.set(key, { offset: start + HEADER_LENGTH, length: body.length });
   }
 
-  /** Makes every sliver appended so far durable (concurrent callers share one fdatasync). */
+  /** Makes every sliver appended so far durable (concurrent callers share fdatasyncs). */
   async sync(): Promise<void> {
+    const target = this.size;
     await this.track(async () => {
-      while (this.flushing) await this.flushing;
-      if (!this.dirty && this.directorySynced) return;
-      if (this.syncing) return this.syncing;
-      this.syncing = (async () => {
-        this.dirty = false;
-        await this.handle.datasync();
-        if (!this.directorySynced) {
-          await syncDirectory(this.directory);
-          this.directorySynced = true;
-        }
-      })().finally(() => (this.syncing = undefined));
-      return this.syncing;
+      while (this.durableSize < target || !this.directorySynced) {
+        this.syncing ??= this.syncOnce().finally(() => (this.syncing = undefined));
+        await this.syncing;
+      }
     });
   }
 
   async close(): Promise<void> {
-    while (this.flushing) await this.flushing;
     await this.syncing;
     await this.handle.close();
+  }
+
+  private async syncOnce(): Promise<void> {
+    const upTo = this.size;
+    await this.handle.datasync();
+    if (!this.directorySynced) {
+      await syncDirectory(this.directory);
+      this.directorySynced = true;
+    }
+    this.durableSize = Math.max(this.durableSize, upTo);
   }
 
   private async track<T>(run: () => Promise<T>): Promise<T> {
@@ -157,34 +150,6 @@ export class SliverLog {
       this.inFlight--;
       this.lastUsed = performance.now();
     }
-  }
-
-  /** Writes queued appends in batches until none are left. */
-  private async flush(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      const start = this.size;
-      let length = 0;
-      for (const append of batch) length += HEADER_LENGTH + append.body.length;
-      try {
-        await writeFully(this.handle, batch.flatMap((append) => [append.header, append.body]), start);
-      } catch (error) {
-        // Leave no partial batch behind for a later append to land after.
-        await this.handle.truncate(start).catch(() => undefined);
-        for (const append of batch) append.done(error as Error);
-        continue;
-      }
-      this.size = start + length;
-      this.dirty = true;
-      let offset = start;
-      for (const append of batch) {
-        this.entries.set(append.key, { offset: offset + HEADER_LENGTH, length: append.body.length });
-        offset += HEADER_LENGTH + append.body.length;
-        append.done();
-      }
-    }
-    this.flushing = undefined;
   }
 
   /** Indexes every complete record and cuts the file after the last one. */
@@ -208,6 +173,7 @@ export class SliverLog {
       await this.handle.datasync();
     }
     this.size = offset;
+    this.durableSize = offset;
   }
 }
 
@@ -220,17 +186,12 @@ async function readExactly(handle: FileHandle, into: Buffer, position: number): 
   }
 }
 
-/**
- * Writes into the page cache synchronously: handing each small batch to libuv's thread pool cost
- * the event loop more (a thread wake-up and the context switches around it) than the copy itself,
- * and made the local network's 1 MiB PUTs ~12 % slower. Durability comes from `sync()`.
- */
-async function writeFully(handle: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
+function writeFully(fd: number, buffers: Uint8Array[], position: number): void {
   let remaining = buffers;
   while (remaining.length > 0) {
-    const bytesWritten = writevSync(handle.fd, remaining, position);
-    position += bytesWritten;
-    remaining = skipBytes(remaining, bytesWritten);
+    const written = writevSync(fd, remaining, position);
+    position += written;
+    remaining = skipBytes(remaining, written);
   }
 }
 
@@ -239,13 +200,4 @@ function skipBytes(buffers: Uint8Array[], count: number): Uint8Array[] {
   while (index < buffers.length && count >= buffers[index].length) count -= buffers[index++].length;
   if (index === buffers.length) return [];
   return [buffers[index].subarray(count), ...buffers.slice(index + 1)];
-}
-
-async function syncDirectory(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
