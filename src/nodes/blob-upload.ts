@@ -297,7 +297,8 @@ class RepairRowBarrier {
 
   private advance(): void {
     const everyone = (chunk: number) => [...this.finished.values()].every((done) => done > chunk);
-    if (this.chunk === this.chunks - 1 && everyone(this.chunk)) {
+    // Through the last chunk, or nobody left to upload (all failed or aborted): nothing more to make.
+    if ((this.chunk === this.chunks - 1 && everyone(this.chunk)) || this.finished.size === 0) {
       this.encoded.releaseRepairRows();
       return;
     }
