@@ -3,6 +3,7 @@
  * range planning and every full read start from (walrus-protocol.md §2, §3.4).
  */
 import { LRUCache } from 'lru-cache';
+import { readCommitteeFor } from '../chain/chain-client.ts';
 import { blobIdToString } from '../codec/blob-id.ts';
 import { equalBytes } from '../codec/bytes.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
@@ -77,13 +78,20 @@ export class MetadataReader {
   }
 
   private async fetch(blobId: Uint8Array, idText: string, signal: AbortSignal): Promise<BlobInfo> {
-    const read = await this.options.committees.get(signal).catch((error: unknown) => {
+    let read = await this.options.committees.get(signal).catch((error: unknown) => {
       throw new BlobUnavailableError(`the committee cannot be read from the chain: ${(error as Error).message}`, { cause: error });
     });
+    // The lifecycle is asked for alongside the metadata, so it costs no extra round trip — except
+    // during an epoch change, when it decides which committee holds the blob (§3.3).
+    const status = fetchBlobStatus(read, blobId, signal);
+    if (read.previous) {
+      const certifiedEpoch = (await status)?.certifiedEpoch ?? null;
+      if (readCommitteeFor({ committee: read.committee, previousCommitteeForReads: read.previous.committee }, certifiedEpoch) === read.previous.committee) {
+        read = read.previous;
+      }
+    }
     const { params } = read;
     const { kernel, metrics, log } = this.options;
-    // The lifecycle is asked for alongside the metadata, so it costs no extra round trip.
-    const status = fetchBlobStatus(read, blobId, signal);
     const outcome = await fetchVerifiedMetadata(
       read,
       blobId,

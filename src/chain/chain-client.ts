@@ -76,6 +76,12 @@ export interface CallOptions {
 export interface SystemState {
   readonly epoch: EpochInfo;
   readonly committee: Committee;
+  /**
+   * While shards move to the current committee (`EpochChangeSync` on Sui), the previous committee
+   * still serves the blobs certified before the current epoch (walrus-protocol.md §3.3); absent
+   * at other times and on chains whose epochs change at once.
+   */
+  readonly previousCommitteeForReads?: Committee;
   readonly prices: Prices;
   /** Storage can be bought at most this many epochs ahead of the current one. */
   readonly maxEpochsAhead: number;
@@ -292,4 +298,11 @@ export interface FundWalletRequest {
   readonly wal: bigint;
   /** MIST of SUI for gas; 0 sends none; ignored where {@link ChainClient.getGasBalance} is `null`. */
   readonly gas: bigint;
+}
+
+/** The committee to read a blob from, given the epoch it was first certified in (`null`: unknown). */
+export function readCommitteeFor(state: Pick<SystemState, 'committee' | 'previousCommitteeForReads'>, certifiedEpoch: number | null): Committee {
+  const previous = state.previousCommitteeForReads;
+  if (previous !== undefined && certifiedEpoch !== null && certifiedEpoch < state.committee.epoch) return previous;
+  return state.committee;
 }

@@ -99,6 +99,7 @@ export function systemStateFromMove({ systemInner, stakingInner, pools }: MoveSy
     committee,
     previousCommittee,
     epochState,
+    ...(epochState === 'EpochChangeSync' && previousCommittee !== null ? { previousCommitteeForReads: previousCommittee } : {}),
     prices: {
       storagePricePerUnitSize: BigInt(systemInner.storage_price_per_unit_size),
       writePricePerUnitSize: BigInt(systemInner.write_price_per_unit_size),
@@ -106,18 +107,6 @@ export function systemStateFromMove({ systemInner, stakingInner, pools }: MoveSy
     // The future-accounting ring buffer has one slot per epoch that can be paid ahead.
     maxEpochsAhead: systemInner.future_accounting.length,
   };
-}
-
-/**
- * The committee to read a blob from (walrus-protocol.md §3.3): during epoch change, a blob
- * certified before the current epoch is still served by the previous committee.
- */
-export function readCommitteeFor(state: SuiSystemState, certifiedEpoch: number | null): SuiCommittee {
-  const changing = state.epochState === 'EpochChangeSync';
-  if (changing && state.previousCommittee !== null && certifiedEpoch !== null && certifiedEpoch < state.committee.epoch) {
-    return state.previousCommittee;
-  }
-  return state.committee;
 }
 
 interface MemberKey {

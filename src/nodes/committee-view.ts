@@ -16,6 +16,8 @@ export interface ReadCommittee {
   readonly params: EncodingParams;
   /** `clients[member.index]`. */
   readonly clients: readonly StorageNodeClient[];
+  /** During an epoch change: the previous committee, which still serves older blobs (see {@link readCommitteeFor}). */
+  readonly previous?: ReadCommittee;
 }
 
 export interface CommitteeViewOptions {
@@ -46,7 +48,12 @@ export class CommitteeView {
   }
 
   private async load(signal?: AbortSignal): Promise<ReadCommittee> {
-    const { committee } = await this.options.chain.getSystemState({ signal });
+    const { committee, previousCommitteeForReads } = await this.options.chain.getSystemState({ signal });
+    const previous = previousCommitteeForReads === undefined ? undefined : this.withClients(previousCommitteeForReads);
+    return { ...this.withClients(committee), ...(previous ? { previous } : {}) };
+  }
+
+  private withClients(committee: Committee): ReadCommittee {
     return {
       epoch: committee.epoch,
       committee,

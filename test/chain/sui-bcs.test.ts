@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { normalizeSuiObjectId } from '@mysten/sui/utils';
 import { blobIdFromU256, blobIdToString, blobIdToU256 } from '../../src/codec/blob-id.ts';
 import { Blob, BlobMetadata, SharedBlob, StakingInnerV1, StakingPool, SystemStateInnerV1, VersionedObject } from '../../src/chain/sui-bcs.ts';
-import { committeeNodeIds, readCommitteeFor, systemStateFromMove } from '../../src/chain/sui-committee.ts';
+import { readCommitteeFor } from '../../src/chain/chain-client.ts';
+import { committeeNodeIds, systemStateFromMove } from '../../src/chain/sui-committee.ts';
 import { blobObjectFromMove } from '../../src/chain/sui-objects.ts';
 import { sdk, walrusStateFixture } from './sui-fixtures.ts';
 
@@ -67,6 +68,7 @@ describe('Sui BCS decoding of Walrus objects (oracle: @mysten/walrus BCS types)'
   it('previous committee is read during epoch change for blobs certified before the current epoch', () => {
     const { fixture, state } = decodeState('EpochChangeSync');
     assert.equal(state.epochState, 'EpochChangeSync');
+    assert.equal(state.previousCommitteeForReads, state.previousCommittee);
     const previous = readCommitteeFor(state, fixture.epoch - 2);
     assert.equal(previous.epoch, fixture.epoch - 1);
     assert.deepEqual(previous.members.map((member) => member.shards), fixture.nodes.map((node) => node.previousShards));
@@ -74,6 +76,7 @@ describe('Sui BCS decoding of Walrus objects (oracle: @mysten/walrus BCS types)'
     assert.equal(readCommitteeFor(state, fixture.epoch), state.committee, 'certified this epoch: current committee');
     assert.equal(readCommitteeFor(state, null), state.committee, 'unknown certification: current committee');
     const done = decodeState('EpochChangeDone').state;
+    assert.equal(done.previousCommitteeForReads, undefined);
     assert.equal(readCommitteeFor(done, fixture.epoch - 2), done.committee, 'no epoch change: current committee');
   });
 
