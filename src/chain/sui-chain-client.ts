@@ -17,6 +17,7 @@ import type {
   FundWalletRequest,
   ObjectId,
   OwnedBlobFilter,
+  Prices,
   RegisterBlobRequest,
   RegisterBlobResult,
   Signer,
@@ -26,12 +27,13 @@ import type {
 import { ChainError, ChainUnavailableError, InsufficientBalanceError, InvalidChainResponseError, InvalidTransactionError } from './chain-errors.ts';
 import { registrationCost, storageCostForEpochs } from './storage-cost.ts';
 import { Blob, BLOB_METADATA_FIELD_NAME, BlobMetadata, SharedBlob, StakingInnerV1, StakingPool, SystemStateInnerV1, VersionedObject } from './sui-bcs.ts';
-import { committeeNodeIds, systemStateFromMove, type SuiSystemState } from './sui-committee.ts';
+import { committeeNodeIds, pricesFromMove, systemStateFromMove, type SuiSystemState } from './sui-committee.ts';
 import type { ResolvedSuiNetwork } from './sui-network-presets.ts';
-import { blobEventsFromSui, blobObjectFromMove } from './sui-objects.ts';
+import { blobEventsFromSui, blobIdText, blobObjectFromMove } from './sui-objects.ts';
 import * as ptb from './sui-transactions.ts';
 
 const PAGE_LIMIT = 50;
+const BLOB_METADATA_FIELD_NAME_BCS = bcs.vector(bcs.u8()).serialize(BLOB_METADATA_FIELD_NAME).toBytes();
 /** Where `balance::split` lives; its abort means the paying coin holds too little (walrus-protocol.md §5.3). */
 const SUI_FRAMEWORK = normalizeSuiObjectId('0x2');
 const TRANSACTION_INCLUDE = { effects: true, events: true } as const;
@@ -106,8 +108,10 @@ export class SuiChainClient implements ChainClient {
         this.sui.core.listOwnedObjects({ owner: normalizeSuiAddress(owner), type: `${originalId}::blob::Blob`, include: { content: true }, cursor, limit: PAGE_LIMIT, signal }),
       );
       for (const object of page.objects) {
-        const blob = await this.toBlobObject(Blob.parse(object.content), ownerOf(object.owner), signal);
-        if (filter?.blobId === undefined || blob.blobId === filter.blobId) result.push(blob);
+        const parsed = Blob.parse(object.content);
+        // Filtered before the attributes are read: those cost one RPC per blob.
+        if (filter?.blobId !== undefined && blobIdText(parsed.blob_id) !== filter.blobId) continue;
+        result.push(await this.toBlobObject(parsed, ownerOf(object.owner), signal));
       }
       cursor = page.hasNextPage ? page.cursor : null;
     } while (cursor !== null);
@@ -116,8 +120,7 @@ export class SuiChainClient implements ChainClient {
 
   async registerBlob(signer: Signer, request: RegisterBlobRequest, options?: CallOptions): Promise<RegisterBlobResult> {
     return this.serialised(signer, async () => {
-      const state = await this.getSystemState(options);
-      const cost = registrationCost(state.prices, request.encodedLength, request.encodedLength, request.epochs);
+      const cost = registrationCost(await this.prices(options?.signal), request.encodedLength, request.encodedLength, request.epochs);
       const { refs } = await this.package(options?.signal);
       const walCoins = ptb.selectWalCoins(await this.walCoins(signer.toSuiAddress(), options?.signal), cost.total);
       const tx = ptb.registerBlobTransaction({ refs, owner: signer.toSuiAddress(), walCoins, ...request });
@@ -147,8 +150,7 @@ export class SuiChainClient implements ChainClient {
         // The SharedBlob's extension entry point pays from the wrapper's own funds; funding it is not built yet.
         throw new InvalidTransactionError('extending a SharedBlob is not supported by the Sui chain client yet');
       }
-      const state = await this.getSystemState(options);
-      const cost = storageCostForEpochs(state.prices, blob.storage.storageSize, request.extendedEpochs);
+      const cost = storageCostForEpochs(await this.prices(options?.signal), blob.storage.storageSize, request.extendedEpochs);
       const { refs } = await this.package(options?.signal);
       const walCoins = ptb.selectWalCoins(await this.walCoins(signer.toSuiAddress(), options?.signal), cost);
       const tx = ptb.extendBlobTransaction({ refs, walCoins, blobObjectId: blob.id, extendedEpochs: request.extendedEpochs });
@@ -201,6 +203,11 @@ export class SuiChainClient implements ChainClient {
     return systemStateFromMove({ systemInner, stakingInner, pools: this.poolsCache.pools });
   }
 
+  /** The current prices alone: the System object, without the committee. */
+  private async prices(signal?: AbortSignal): Promise<Prices> {
+    return pricesFromMove(SystemStateInnerV1.parse(await this.readVersionedState(this.network.systemObjectId, signal)));
+  }
+
   /** The `u64 version → inner` dynamic field of the System or Staking object (walrus-protocol.md §5.1). */
   private async readVersionedState(objectId: ObjectId, signal?: AbortSignal): Promise<Uint8Array> {
     const { object } = await this.call(() => this.sui.core.getObject({ objectId, include: { content: true }, signal }));
@@ -237,7 +244,7 @@ export class SuiChainClient implements ChainClient {
     try {
       const { dynamicField } = await this.sui.core.getDynamicField({
         parentId: normalizeSuiObjectId(blob.id),
-        name: { type: 'vector<u8>', bcs: bcs.vector(bcs.u8()).serialize(BLOB_METADATA_FIELD_NAME).toBytes() },
+        name: { type: 'vector<u8>', bcs: BLOB_METADATA_FIELD_NAME_BCS },
         signal,
       });
       metadata = BlobMetadata.parse(dynamicField.value.bcs);

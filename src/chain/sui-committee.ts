@@ -1,14 +1,16 @@
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { normalizeSuiObjectId } from '@mysten/sui/utils';
-import type { Committee, CommitteeMember, ObjectId, SystemState } from './chain-client.ts';
+import type { Committee, CommitteeMember, ObjectId, Prices, SystemState } from './chain-client.ts';
+import { BLS_PUBLIC_KEY_LENGTH } from '../crypto/bls.ts';
 import { InvalidChainResponseError } from './chain-errors.ts';
+import { COMPRESSED_P256_KEY_LENGTH } from './node-tls-pinning.ts';
 import type { StakingInnerV1Value, StakingPoolValue, SystemStateInnerV1Value } from './sui-bcs.ts';
 
-/** Compressed and uncompressed (Sui `UncompressedG1`) BLS12-381 G1 encodings. */
-const G1_COMPRESSED_LENGTH = 48;
+/** Sui's `UncompressedG1` encoding of a BLS12-381 public key. */
 const G1_UNCOMPRESSED_LENGTH = 96;
-/** A storage node's TLS key: a compressed secp256r1 point. */
-export const NETWORK_PUBLIC_KEY_LENGTH = 33;
+/** Committee keys recur at every read of the system state; compressing one costs a curve decompression. */
+const COMPRESSED_KEY_CACHE_LIMIT = 4096;
+const compressedKeys = new Map<string, Uint8Array>();
 
 /** A committee member with what the Sui chain adds: the key its TLS certificate must carry. */
 export interface SuiCommitteeMember extends CommitteeMember {
@@ -100,10 +102,7 @@ export function systemStateFromMove({ systemInner, stakingInner, pools }: MoveSy
     previousCommittee,
     epochState,
     ...(epochState === 'EpochChangeSync' && previousCommittee !== null ? { previousCommitteeForReads: previousCommittee } : {}),
-    prices: {
-      storagePricePerUnitSize: BigInt(systemInner.storage_price_per_unit_size),
-      writePricePerUnitSize: BigInt(systemInner.write_price_per_unit_size),
-    },
+    prices: pricesFromMove(systemInner),
     // The future-accounting ring buffer has one slot per epoch that can be paid ahead.
     maxEpochsAhead: systemInner.future_accounting.length,
   };
@@ -125,7 +124,7 @@ function buildCommittee(
   const members: SuiCommitteeMember[] = keys.map((key, index) => {
     const info = requirePool(pools, key.nodeId).node_info;
     const networkPublicKey = new Uint8Array(info.network_public_key);
-    if (networkPublicKey.length !== NETWORK_PUBLIC_KEY_LENGTH) {
+    if (networkPublicKey.length !== COMPRESSED_P256_KEY_LENGTH) {
       throw new InvalidChainResponseError(`node ${key.nodeId} has a ${networkPublicKey.length}-byte network public key`);
     }
     return {
@@ -164,13 +163,27 @@ function requirePool(pools: ReadonlyMap<ObjectId, StakingPoolValue>, nodeId: Obj
   return pool;
 }
 
+export function pricesFromMove(systemInner: SystemStateInnerV1Value): Prices {
+  return {
+    storagePricePerUnitSize: BigInt(systemInner.storage_price_per_unit_size),
+    writePricePerUnitSize: BigInt(systemInner.write_price_per_unit_size),
+  };
+}
+
 /** The 48-byte compressed form the rest of the gateway uses for BLS public keys. */
 export function compressedG1(bytes: Uint8Array): Uint8Array {
-  if (bytes.length === G1_COMPRESSED_LENGTH) return bytes;
+  if (bytes.length === BLS_PUBLIC_KEY_LENGTH) return bytes;
   if (bytes.length !== G1_UNCOMPRESSED_LENGTH) throw new InvalidChainResponseError(`a BLS public key has ${bytes.length} bytes`);
-  try {
-    return bls12_381.G1.Point.fromBytes(bytes).toBytes(true);
-  } catch (error) {
-    throw new InvalidChainResponseError('a BLS public key is not a G1 point', { cause: error });
+  const key = Buffer.from(bytes).toString('hex');
+  let compressed = compressedKeys.get(key);
+  if (compressed === undefined) {
+    try {
+      compressed = bls12_381.G1.Point.fromBytes(bytes).toBytes(true);
+    } catch (error) {
+      throw new InvalidChainResponseError('a BLS public key is not a G1 point', { cause: error });
+    }
+    if (compressedKeys.size >= COMPRESSED_KEY_CACHE_LIMIT) compressedKeys.delete(compressedKeys.keys().next().value!);
+    compressedKeys.set(key, compressed);
   }
+  return compressed;
 }

@@ -1,7 +1,7 @@
 import { Transaction, type TransactionArgument, type TransactionObjectArgument } from '@mysten/sui/transactions';
 import { ENCODING_TYPE_RS2 } from '../codec/params.ts';
 import { blobIdToU256, parseBlobId } from '../codec/blob-id.ts';
-import type { BlobCertificate, ObjectId, PostStoreAction, SuiAddress } from './chain-client.ts';
+import type { CertifyBlobRequest, ExtendBlobRequest, ObjectId, RegisterBlobRequest, SuiAddress } from './chain-client.ts';
 import { InsufficientBalanceError } from './chain-errors.ts';
 
 /**
@@ -63,17 +63,11 @@ function target(refs: WalrusPackageRefs, module: string, fn: string): `${string}
   return `${refs.packageId}::${module}::${fn}`;
 }
 
-export interface RegisterBlobTransactionInput {
+/** The chain-client request, plus who pays and receives the Blob. */
+export interface RegisterBlobTransactionInput extends RegisterBlobRequest {
   readonly refs: WalrusPackageRefs;
   readonly owner: SuiAddress;
   readonly walCoins: readonly WalCoinRef[];
-  readonly blobId: string;
-  readonly rootHash: Uint8Array;
-  readonly size: number;
-  readonly encodedLength: number;
-  readonly epochs: number;
-  readonly deletable: boolean;
-  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -104,17 +98,14 @@ export function registerBlobTransaction(input: RegisterBlobTransactionInput): Tr
     ],
   });
   if (input.attributes !== undefined && Object.keys(input.attributes).length > 0) {
-    addBlobAttributes(tx, refs, blob, input.attributes, { existing: false });
+    addBlobAttributes(tx, refs, blob, input.attributes);
   }
   tx.transferObjects([blob], input.owner);
   return tx;
 }
 
-export interface CertifyBlobTransactionInput {
+export interface CertifyBlobTransactionInput extends Required<CertifyBlobRequest> {
   readonly refs: WalrusPackageRefs;
-  readonly blobObjectId: ObjectId;
-  readonly certificate: BlobCertificate;
-  readonly postStore: PostStoreAction;
 }
 
 /** `certify_blob`, then the post-store action: keep, transfer, or wrap in a `SharedBlob`. */
@@ -137,11 +128,9 @@ export function certifyBlobTransaction(input: CertifyBlobTransactionInput): Tran
   return tx;
 }
 
-export interface ExtendBlobTransactionInput {
+export interface ExtendBlobTransactionInput extends ExtendBlobRequest {
   readonly refs: WalrusPackageRefs;
   readonly walCoins: readonly WalCoinRef[];
-  readonly blobObjectId: ObjectId;
-  readonly extendedEpochs: number;
 }
 
 /** `extend_blob` on an owned Blob, paid from the signer's WAL. */
@@ -166,30 +155,15 @@ export function deleteBlobTransaction(refs: WalrusPackageRefs, blobObjectId: Obj
   return tx;
 }
 
-/** Sets (inserts or overwrites) attributes on an existing Blob, creating its metadata field if needed. */
-export function setBlobAttributesTransaction(
-  refs: WalrusPackageRefs,
-  blobObjectId: ObjectId,
-  attributes: Readonly<Record<string, string>>,
-  hasMetadataField: boolean,
-): Transaction {
-  const tx = new Transaction();
-  addBlobAttributes(tx, refs, tx.object(blobObjectId), attributes, { existing: hasMetadataField });
-  return tx;
-}
-
 function addBlobAttributes(
   tx: Transaction,
   refs: WalrusPackageRefs,
   blob: TransactionArgument,
   attributes: Readonly<Record<string, string>>,
-  { existing }: { existing: boolean },
 ): void {
-  if (!existing) {
-    // `add_metadata` aborts when the field exists, so it is only used on fresh blobs.
-    const [metadata] = tx.moveCall({ target: target(refs, 'metadata', 'new') });
-    tx.moveCall({ target: target(refs, 'blob', 'add_metadata'), arguments: [blob, metadata] });
-  }
+  // A fresh blob: `add_metadata` aborts when the field exists.
+  const [metadata] = tx.moveCall({ target: target(refs, 'metadata', 'new') });
+  tx.moveCall({ target: target(refs, 'blob', 'add_metadata'), arguments: [blob, metadata] });
   for (const [key, value] of Object.entries(attributes)) {
     tx.moveCall({
       target: target(refs, 'blob', 'insert_or_update_metadata_pair'),
