@@ -78,8 +78,9 @@ export class BcsWriter {
     return this.uleb128(bytes.length).fixedBytes(bytes);
   }
 
+  /** The bytes written; the writer's own buffer when it was sized exactly (a writer is used once). */
   toBytes(): Uint8Array {
-    return this.buffer.slice(0, this.length);
+    return this.length === this.buffer.length ? this.buffer : this.buffer.slice(0, this.length);
   }
 }
 

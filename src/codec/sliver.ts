@@ -1,4 +1,4 @@
-import { BcsReader, BcsWriter } from './bcs.ts';
+import { BcsReader, BcsWriter, ulebLength } from './bcs.ts';
 
 export type SliverType = 'primary' | 'secondary';
 
@@ -15,7 +15,9 @@ export interface Sliver {
 
 /** BCS `SliverData`: `Symbols { data: vector<u8>, symbol_size: u16 }` then `index: u16`. */
 export function encodeSliver(sliver: Sliver): Uint8Array {
-  return new BcsWriter(sliver.data.length + 12).bytes(sliver.data).u16(sliver.symbolSize).u16(sliver.index).toBytes();
+  // Sized exactly, so that the sliver is copied once, not again to trim the buffer.
+  const length = ulebLength(sliver.data.length) + sliver.data.length + 4;
+  return new BcsWriter(length).bytes(sliver.data).u16(sliver.symbolSize).u16(sliver.index).toBytes();
 }
 
 /** Parses BCS `SliverData`; the type comes from context (the route), as it does on the wire. */
