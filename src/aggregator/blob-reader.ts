@@ -59,14 +59,13 @@ export class BlobReader {
     return this.options.cache.get(idText)?.bytes;
   }
 
-  /** The whole blob, checked at least as thoroughly as `check` asks. */
-  async read(blobId: Uint8Array, check: ConsistencyCheck, signal: AbortSignal): Promise<BlobBytes & { info: BlobInfo }> {
-    const info = await this.options.metadata.info(blobId, signal);
+  /** The whole blob, checked at least as thoroughly as `check` asks; `info` from {@link info}. */
+  async read(info: BlobInfo, check: ConsistencyCheck, signal: AbortSignal): Promise<BlobBytes> {
     const { cache, metrics } = this.options;
     const hit = cache.get(info.idText);
     if (hit && satisfiesCheck(hit.check, check)) {
       metrics?.cacheHits.inc({ cache: 'blob' });
-      return { bytes: hit.bytes, cached: true, info };
+      return { bytes: hit.bytes, cached: true };
     }
     metrics?.cacheMisses.inc({ cache: 'blob' });
     const bytes = await this.reconstructions.run(
@@ -81,7 +80,7 @@ export class BlobReader {
       },
       () => metrics?.coalescedRequests.inc(),
     );
-    return { bytes, cached: false, info };
+    return { bytes, cached: false };
   }
 
   /** Bytes `start` up to (excluding) `end` of the blob; `info` from {@link info}. */
@@ -113,7 +112,7 @@ export class BlobReader {
       if (signal.aborted) throw new BlobUnavailableError(outcome.detail);
       // The rows' own nodes are down or byzantine: any p slivers rebuild the blob instead.
       this.options.log?.debug({ blobId: info.idText, detail: outcome.detail, nShards: committee.nShards }, 'range read falls back to a full read');
-      const full = await this.read(info.blobId, 'default', signal);
+      const full = await this.read(info, 'default', signal);
       return { bytes: full.bytes.subarray(start, end), cached: false };
     }
     this.options.metrics?.reconstructions.inc({ kind: 'range' });

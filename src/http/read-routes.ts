@@ -4,6 +4,7 @@
  * query flags are validated, the blocklist and `If-None-Match` answered, before any node is asked.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { normalizeSuiObjectId } from '@mysten/sui/utils';
 import type { BlobObject, ChainClient } from '../chain/chain-client.ts';
 import type { BlobInfo } from '../aggregator/metadata-reader.ts';
 import type { BlobReader } from '../aggregator/blob-reader.ts';
@@ -30,7 +31,6 @@ export interface ReadRouteDeps {
 const HTTP_PARTIAL_CONTENT = 206;
 const HTTP_NOT_MODIFIED = 304;
 const OBJECT_ID = /^0x[0-9a-fA-F]{1,64}$/;
-const OBJECT_ID_HEX_DIGITS = 64;
 /** Read routes go through load shedding, as the reference's aggregator layers. */
 const SHED = { shed: true };
 
@@ -55,7 +55,7 @@ function blobIdParam(text: string): Uint8Array {
 
 function objectIdParam(text: string): string {
   if (!OBJECT_ID.test(text)) throw new InvalidObjectIdError(text);
-  return '0x' + text.slice(2).toLowerCase().padStart(OBJECT_ID_HEX_DIGITS, '0');
+  return normalizeSuiObjectId(text);
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {
@@ -144,7 +144,7 @@ export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): v
       reply.header('content-range', contentRange(range.start, range.end, info.size));
       return reply.code(HTTP_PARTIAL_CONTENT).send(toBuffer(bytes));
     }
-    const { bytes, cached } = await reader.read(target.blobId, check, signal);
+    const { bytes, cached } = await reader.read(info, check, signal);
     await representationHeaders(request, reply, target, async () => ({ bytes, complete: true }));
     reply.header('x-cache', cached ? 'HIT' : 'MISS');
     return reply.send(toBuffer(bytes));
