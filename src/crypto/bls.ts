@@ -9,7 +9,6 @@ const scheme = bls12_381.longSignatures;
 
 export const BLS_SECRET_KEY_LENGTH = 32;
 export const BLS_PUBLIC_KEY_LENGTH = 48;
-export const BLS_SIGNATURE_LENGTH = 96;
 
 export interface BlsKeyPair {
   readonly secretKey: Uint8Array;

@@ -4,7 +4,7 @@
  * all (running + waiting); beyond that a request is refused at once with 429 — in the same JSON
  * error body as every other error, plus `Retry-After`.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TooManyRequestsError } from './errors.ts';
 
 export interface LoadShedderOptions {
@@ -36,6 +36,13 @@ export class LoadShedder {
     };
   }
 
+  /** Waits for a slot for this request (or throws 429) and frees it when the response ends. */
+  async admit(reply: FastifyReply): Promise<void> {
+    const release = await this.acquire();
+    // 'close' fires both when the response is done and when the client goes away first.
+    reply.raw.once('close', release);
+  }
+
   get inFlight(): number {
     return this.running + this.waiting.length;
   }
@@ -45,9 +52,6 @@ export class LoadShedder {
 export function registerLoadShedding(app: FastifyInstance, shedder: LoadShedder): void {
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config as { shed?: boolean } | undefined;
-    if (!config?.shed) return;
-    const release = await shedder.acquire();
-    // 'close' fires both when the response is done and when the client goes away first.
-    reply.raw.once('close', release);
+    if (config?.shed) await shedder.admit(reply);
   });
 }

@@ -28,9 +28,7 @@ export function registerPublisherRoutes(app: FastifyInstance, deps: PublisherRou
   const auth = jwtAuthEnabled(config.jwt) ? new JwtAuthenticator(config.jwt) : undefined;
 
   const putBlob = async (request: FastifyRequest, reply: FastifyReply) => {
-    const release = await shedder.acquire();
-    // 'close' fires both when the response is done and when the client goes away first.
-    reply.raw.once('close', release);
+    await shedder.admit(reply);
     const params = parseStoreQuery(request.query as Record<string, string | string[] | undefined>);
     const header = request.headers['content-length'];
     let token: VerifiedToken | undefined;

@@ -1,7 +1,7 @@
 /**
  * Routes every mode serves (gateway-api.md §1.8): `GET /status` (plain `OK`, outside load
- * shedding) and `GET /v1/api` (the OpenAPI spec in a Redoc page, as the reference); plus the
- * publisher's routes, which answer 501 until the publisher lands (issue #5).
+ * shedding) and `GET /v1/api` (the OpenAPI spec in a Redoc page, as the reference); plus, for an
+ * app built in publisher or daemon mode without a publisher, the store routes answering 501.
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
@@ -35,17 +35,17 @@ export function registerServiceRoutes(app: FastifyInstance): void {
   app.get('/v1/api', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
 }
 
-/** Daemon mode: the publisher's routes exist and say plainly that they are not built yet. */
+/** Publisher or daemon mode without a publisher (a read-only app): the store routes say so plainly. */
 export function registerPublisherPlaceholders(app: FastifyInstance): void {
   void app.register(async (scope) => {
     // Accept any body type without reading it: the answer does not depend on it.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     scope.put('/v1/blobs', async () => {
-      throw new NotImplementedError('PUT /v1/blobs (the publisher, issue #5)');
+      throw new NotImplementedError('PUT /v1/blobs (this app was built without a publisher)');
     });
     scope.put('/v1/quilts', async () => {
-      throw new NotImplementedError('PUT /v1/quilts (the publisher, issue #5)');
+      throw new NotImplementedError('PUT /v1/quilts (this app was built without a publisher)');
     });
   });
 }

@@ -5,8 +5,10 @@
  * waiting once the verified signers hold a certificate quorum by shard weight (3w ≥ 2n+1), give
  * stragglers a short grace period and let them finish in the background.
  */
+import { normalizeSuiObjectId } from '@mysten/sui/utils';
 import type { BlobCertificate, Committee, CommitteeMember } from '../chain/chain-client.ts';
 import { secondarySliverIndex, shardToPairIndex } from '../codec/blob-id.ts';
+import { equalBytes } from '../codec/bytes.ts';
 import { decodeConfirmation, encodeConfirmation, signersToBitmap } from '../codec/confirmation.ts';
 import type { EncodedBlob } from '../codec/encoder.ts';
 import { encodeBlobMetadata } from '../codec/metadata.ts';
@@ -362,17 +364,16 @@ async function withRetries<T>(call: () => Promise<T>, signal: AbortSignal): Prom
 
 /** The node must sign exactly the message we expect: this epoch, this blob, this persistence. */
 function checkConfirmationMessage(member: CommitteeMember, message: Uint8Array, expected: Uint8Array): void {
+  if (equalBytes(message, expected)) return;
   let parsed;
   try {
     parsed = decodeConfirmation(message);
   } catch (error) {
     throw new InvalidConfirmationError(member.name, `unparsable message: ${(error as Error).message}`);
   }
-  if (!Buffer.from(message).equals(Buffer.from(expected))) {
-    throw new InvalidConfirmationError(member.name, `signed epoch ${parsed.epoch} / ${parsed.persistence.kind} message differs from the expected one`);
-  }
+  throw new InvalidConfirmationError(member.name, `signed epoch ${parsed.epoch} / ${parsed.persistence.kind} message differs from the expected one`);
 }
 
 function objectIdBytes(objectId: string): Uint8Array {
-  return new Uint8Array(Buffer.from(objectId.replace(/^0x/, '').padStart(64, '0'), 'hex'));
+  return new Uint8Array(Buffer.from(normalizeSuiObjectId(objectId).slice(2), 'hex'));
 }

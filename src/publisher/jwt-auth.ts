@@ -59,7 +59,7 @@ export class JwtAuthenticator {
     this.timer.unref();
   }
 
-  /** Checks the header and the claims; the jti is then spent (call {@link release} if the request fails its later checks). */
+  /** Checks the header and the claims; the jti is then spent. */
   async authenticate(authorization: string | undefined, facts: UploadRequestFacts): Promise<VerifiedToken> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!match) throw new AuthError('MISSING_TOKEN', 'the request needs an Authorization: Bearer <JWT> header');
@@ -90,10 +90,6 @@ export class JwtAuthenticator {
       this.used.delete(token.jti);
       throw new AuthError('INVALID_SIZE', `the body is ${length} bytes, which the token does not allow`);
     }
-  }
-
-  release(token: VerifiedToken): void {
-    this.used.delete(token.jti);
   }
 
   close(): void {

@@ -3,7 +3,7 @@
  * §1.6, `PublisherQuery`): epochs (default 1, or `max`), permanent, deletable (deprecated: blobs are
  * deletable unless `permanent`), force, send_object_to, share, encoding_type.
  */
-import { isValidSuiAddress, normalizeSuiAddress } from '@mysten/sui/utils';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
 import type { PostStoreAction, SuiAddress } from '../chain/chain-client.ts';
 import { InvalidBlobPersistenceError, InvalidPublisherQueryError } from './publisher-errors.ts';
 
@@ -62,7 +62,7 @@ export function parseStoreQuery(query: RawQuery): StoreParams {
   const to = single(query, 'send_object_to');
   let sendObjectTo: SuiAddress | null = null;
   if (to !== undefined) {
-    if (!/^0x[0-9a-fA-F]{1,64}$/.test(to) || !isValidSuiAddress(normalizeSuiAddress(to))) {
+    if (!/^0x[0-9a-fA-F]{1,64}$/.test(to)) {
       throw new InvalidPublisherQueryError(`Failed to deserialize query string: send_object_to: invalid Sui address ${JSON.stringify(to.slice(0, 80))}`);
     }
     sendObjectTo = normalizeSuiAddress(to);
