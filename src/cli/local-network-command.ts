@@ -15,8 +15,8 @@ brings back the same network, keys and data; --nodes and --shards apply only to 
   --data-dir DIR            where the network lives (default ${DEFAULT_DATA_DIR})
   --epoch-duration-ms MS    length of an epoch (default one day)`;
 
-function positiveInteger(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
+function positiveInteger(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
   if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`--${name} must be a positive whole number, got ${JSON.stringify(text)}`);
   return Number(text);
 }
@@ -37,15 +37,15 @@ export async function localNetworkCommand(args: string[], out: (line: string) =>
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const nodes = positiveInteger('nodes', values.nodes, DEFAULT_NODES);
-  const shards = positiveInteger('shards', values.shards, DEFAULT_SHARDS);
+  const nodes = positiveInteger('nodes', values.nodes) ?? DEFAULT_NODES;
+  const shards = positiveInteger('shards', values.shards) ?? DEFAULT_SHARDS;
   if (shards < nodes) throw new UsageError(`--shards (${shards}) must be at least --nodes (${nodes})`);
   const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
   const network = await LocalNetwork.start({
     dataDir,
     nodes,
     shards,
-    epochDurationMs: values['epoch-duration-ms'] === undefined ? undefined : positiveInteger('epoch-duration-ms', values['epoch-duration-ms'], 0),
+    epochDurationMs: positiveInteger('epoch-duration-ms', values['epoch-duration-ms']),
   });
   const description = await network.description();
   out(`local Walrus network up: ${description.nodes.length} nodes, ${description.nShards} shards, epoch ${description.epoch}`);

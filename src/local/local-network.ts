@@ -48,12 +48,12 @@ export class LocalNetwork {
     readonly ledger: LedgerServer,
     readonly nodes: readonly StorageNodeServer[],
     private readonly control: ControlServer,
-    private readonly host: string,
   ) {}
 
   static async start(options: LocalNetworkOptions): Promise<LocalNetwork> {
     const host = options.host ?? DEFAULT_HOST;
-    const { identity } = await loadOrCreateIdentity(
+    const epochDurationMs = options.epochDurationMs ?? DEFAULT_EPOCH_DURATION_MS;
+    const identity = await loadOrCreateIdentity(
       options.dataDir,
       options.shards ?? DEFAULT_SHARDS,
       options.nodes ?? DEFAULT_NODES,
@@ -65,7 +65,7 @@ export class LocalNetwork {
       dataDir: join(options.dataDir, 'ledger'),
       host,
       port: identity.ledgerPort,
-      epochDurationMs: options.epochDurationMs ?? DEFAULT_EPOCH_DURATION_MS,
+      epochDurationMs,
       genesis: {
         nShards: identity.nShards,
         nodes: identity.nodes.map((node, i) => ({
@@ -77,7 +77,7 @@ export class LocalNetwork {
         })),
         storagePricePerUnitSize: options.storagePricePerUnitSize ?? DEFAULT_STORAGE_PRICE,
         writePricePerUnitSize: options.writePricePerUnitSize ?? DEFAULT_WRITE_PRICE,
-        epochDurationMs: options.epochDurationMs ?? DEFAULT_EPOCH_DURATION_MS,
+        epochDurationMs,
       },
     });
     await ledger.start();
@@ -96,7 +96,7 @@ export class LocalNetwork {
     await Promise.all(nodes.map((node) => node.start()));
     const control = new ControlServer({ host, port: identity.controlPort, nodes });
     await control.start();
-    const network = new LocalNetwork(options.dataDir, identity, ledger, nodes, control, host);
+    const network = new LocalNetwork(options.dataDir, identity, ledger, nodes, control);
     await network.writeDescription();
     return network;
   }

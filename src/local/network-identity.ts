@@ -57,10 +57,10 @@ async function createIdentity(nShards: number, nodeCount: number, host: string):
  * Loads the network's identity from `dataDir`, or creates and saves a new one. A saved identity
  * wins over the requested sizes: a data directory is one network.
  */
-export async function loadOrCreateIdentity(dataDir: string, nShards: number, nodeCount: number, host: string): Promise<{ identity: NetworkIdentity; created: boolean }> {
+export async function loadOrCreateIdentity(dataDir: string, nShards: number, nodeCount: number, host: string): Promise<NetworkIdentity> {
   const path = join(dataDir, IDENTITY_FILE);
   try {
-    return { identity: JSON.parse(await readFile(path, 'utf8')) as NetworkIdentity, created: false };
+    return JSON.parse(await readFile(path, 'utf8')) as NetworkIdentity;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -68,5 +68,5 @@ export async function loadOrCreateIdentity(dataDir: string, nShards: number, nod
   const identity = await createIdentity(nShards, nodeCount, host);
   await writeFile(path + '.tmp', JSON.stringify(identity, null, 2), { mode: OWNER_ONLY });
   await rename(path + '.tmp', path);
-  return { identity, created: true };
+  return identity;
 }

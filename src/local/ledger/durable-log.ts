@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { syncDirectory } from '../sync-directory.ts';
 
 /**
  * An append-only log of opaque records that survives crashes. A record counts once `append`
@@ -151,10 +152,5 @@ async function createFile(path: string): Promise<void> {
   } finally {
     await file.close();
   }
-  const directory = await open(dirname(path), 'r');
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
-  }
+  await syncDirectory(dirname(path));
 }

@@ -61,10 +61,6 @@ export type TransactionCallJson =
   /** `amount` is FROST as a decimal string. */
   | { readonly kind: 'transferWal'; readonly recipient: string; readonly amount: string };
 
-export function encodeTransactionPayload(payload: TransactionPayloadJson): Uint8Array {
-  return Buffer.from(JSON.stringify(payload), 'utf8');
-}
-
 export interface ParsedTransaction {
   readonly sender: string;
   readonly nonce: string;

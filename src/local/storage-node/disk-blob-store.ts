@@ -3,7 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promis
 import { dirname, join } from 'node:path';
 import type { SliverType } from '../../codec/sliver.ts';
 import { SliverLog } from './sliver-log.ts';
-import { syncDirectory } from './sync-directory.ts';
+import { syncDirectory } from '../sync-directory.ts';
 
 /**
  * A node's blobs on disk, one directory per blob:
@@ -144,10 +144,6 @@ export class DiskBlobStore {
 
   private metadataPath(blobId: string): string {
     return join(this.blobsDir, blobId, METADATA_FILE);
-  }
-
-  private sliverPath(blobId: string, pairIndex: number, type: SliverType): string {
-    return join(this.blobsDir, blobId, `${pairIndex}-${type}.bcs`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { normalizeSuiObjectId } from '@mysten/sui/utils';
 import { Pool } from 'undici';
 import type { NetworkDescription, StorageNodeDescription } from '../network-description.ts';
 
@@ -155,7 +156,7 @@ function parseRegistration(value: unknown): BlobRegistration {
   ) {
     return invalid('registration');
   }
-  return { objectId: normalizeObjectId(objectId), deletable, registeredEpoch, certifiedEpoch, endEpoch };
+  return { objectId: normalizeSuiObjectId(objectId), deletable, registeredEpoch, certifiedEpoch, endEpoch };
 }
 
 export function parseBlobState(value: unknown): LedgerBlobState {
@@ -163,7 +164,3 @@ export function parseBlobState(value: unknown): LedgerBlobState {
   return { status: parseStatus(value.status), registrations: value.registrations.map(parseRegistration) };
 }
 
-/** `0x` + 64 lowercase hex digits, so IDs compare as strings. */
-export function normalizeObjectId(objectId: string): string {
-  return '0x' + objectId.slice(2).toLowerCase().padStart(64, '0');
-}

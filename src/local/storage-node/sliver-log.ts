@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { SliverType } from '../../codec/sliver.ts';
-import { syncDirectory } from './sync-directory.ts';
+import { syncDirectory } from '../sync-directory.ts';
 
 /**
  * One blob's slivers on one node: an append-only file of checksummed records,

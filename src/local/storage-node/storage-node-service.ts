@@ -26,7 +26,7 @@ import {
   SliverIndexMismatchError,
   SliverNotFoundError,
 } from './node-errors.ts';
-import { MetadataCache } from './metadata-cache.ts';
+import { LRUCache } from 'lru-cache';
 
 /** `StoredOnNodeStatus` (walrus-protocol.md §4.5). Local nodes never buffer, so never `buffered`. */
 export type StoredOnNodeStatus = 'nonexistent' | 'stored';
@@ -61,7 +61,8 @@ function isInvalidated(state: LedgerBlobState): boolean {
  * ledger's view of registrations and the blobs on disk.
  */
 export class StorageNodeService {
-  private readonly metadataCache = new MetadataCache();
+  /** Verified metadata of recent blobs: a burst of sliver uploads parses a blob's metadata once. */
+  private readonly metadataCache = new LRUCache<string, BlobMetadata>({ max: 64 });
   private readonly verifier: BatchedSliverVerifier;
 
   constructor(private readonly deps: StorageNodeServiceDeps) {
