@@ -24,16 +24,32 @@ export interface NetworkIdentity {
 const IDENTITY_FILE = 'identity.json';
 const OWNER_ONLY = 0o600;
 
-/** A free TCP port on the host, found by binding port 0 and releasing it. */
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Where a network's ports are drawn from: below the kernel's ephemeral range (32768+ on Linux,
+ * 49152+ elsewhere). A port found by binding port 0 lies inside it, and the outgoing connection
+ * of one node starting up could take the port another node is about to listen on.
+ */
+export const LOCAL_PORT_RANGE = { low: 20_000, high: 32_767 } as const;
+const PORT_ATTEMPTS = 200;
+
+function canListen(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
+}
+
+/** A free TCP port in {@link LOCAL_PORT_RANGE}, other than those in `taken`. */
+async function freePort(host: string, taken: Set<number>): Promise<number> {
+  for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+    const port = LOCAL_PORT_RANGE.low + Math.floor(Math.random() * (LOCAL_PORT_RANGE.high - LOCAL_PORT_RANGE.low + 1));
+    if (!taken.has(port) && (await canListen(port, host))) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port in ${LOCAL_PORT_RANGE.low}–${LOCAL_PORT_RANGE.high} on ${host}`);
 }
 
 function objectId(): string {
@@ -41,16 +57,17 @@ function objectId(): string {
 }
 
 async function createIdentity(nShards: number, nodeCount: number, host: string): Promise<NetworkIdentity> {
+  const taken = new Set<number>();
   const nodes: NodeIdentity[] = [];
   for (let i = 0; i < nodeCount; i++) {
     nodes.push({
       nodeId: objectId(),
       name: `node-${i}`,
-      port: await freePort(host),
+      port: await freePort(host, taken),
       blsSecretKey: Buffer.from(generateBlsKeyPair().secretKey).toString('hex'),
     });
   }
-  return { nShards, ledgerPort: await freePort(host), controlPort: await freePort(host), nodes };
+  return { nShards, ledgerPort: await freePort(host, taken), controlPort: await freePort(host, taken), nodes };
 }
 
 /**

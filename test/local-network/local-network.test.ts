@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { LocalChainClient } from '../../src/chain/local-chain-client.ts';
 import { LocalNetwork, type LocalNetworkDescription } from '../../src/local/local-network.ts';
+import { LOCAL_PORT_RANGE } from '../../src/local/network-identity.ts';
 import { randomBytes } from '../fixtures/random.ts';
 import { readBlob, storeBlob } from '../fixtures/local-store.ts';
 
@@ -38,6 +39,13 @@ describe('a local network', () => {
     await chain.close();
     await network.stop();
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('listens on distinct ports below the ephemeral range, so no outgoing connection can take one first', () => {
+    const { ledgerPort, controlPort, nodes } = network.identity;
+    const ports = [ledgerPort, controlPort, ...nodes.map((node) => node.port)];
+    assert.equal(new Set(ports).size, ports.length);
+    for (const port of ports) assert.ok(port >= LOCAL_PORT_RANGE.low && port <= LOCAL_PORT_RANGE.high, `port ${port}`);
   });
 
   test('describes itself in network.json and from the ledger', async () => {
