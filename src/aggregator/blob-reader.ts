@@ -10,7 +10,7 @@ import { InconsistentBlobError } from '../codec/errors.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import type { Sliver } from '../codec/sliver.ts';
 import { verifySlivers } from '../codec/verify-sliver.ts';
-import { BlobReadFailedError, BlobUnavailableError } from '../http/errors.ts';
+import { BlobReadFailedError, BlobUnavailableError } from '../errors/gateway-errors.ts';
 import { fetchVerifiedSlivers, type SliverCandidate } from '../nodes/sliver-fetch.ts';
 import { satisfiesCheck, type BlobCache } from './blob-cache.ts';
 import { Coalescer } from './coalescer.ts';

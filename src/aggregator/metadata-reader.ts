@@ -8,7 +8,7 @@ import { blobIdToString } from '../codec/blob-id.ts';
 import { equalBytes } from '../codec/bytes.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import { decodeBlobMetadataWithId, verifyMetadata, type BlobMetadataWithId } from '../codec/metadata.ts';
-import { BlobNotFoundError, BlobTooLargeError, BlobUnavailableError, ForbiddenBlobError } from '../http/errors.ts';
+import { BlobNotFoundError, BlobTooLargeError, BlobUnavailableError, ForbiddenBlobError } from '../errors/gateway-errors.ts';
 import { fetchBlobStatus } from '../nodes/blob-status-quorum.ts';
 import type { CommitteeView, ReadCommittee } from '../nodes/committee-view.ts';
 import { fetchVerifiedMetadata } from '../nodes/metadata-quorum.ts';

@@ -5,7 +5,7 @@
  * error body as every other error, plus `Retry-After`.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { TooManyRequestsError } from './errors.ts';
+import { TooManyRequestsError } from '../errors/gateway-errors.ts';
 
 export interface LoadShedderOptions {
   readonly maxConcurrent: number;

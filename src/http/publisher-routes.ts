@@ -9,7 +9,7 @@ import type { BlobPublisher } from '../publisher/blob-publisher.ts';
 import { JwtAuthenticator, jwtAuthEnabled, type VerifiedToken } from '../publisher/jwt-auth.ts';
 import { parseStoreQuery } from '../publisher/publisher-query.ts';
 import { clientAbortSignal } from './client-abort.ts';
-import { NotImplementedError } from './errors.ts';
+import { NotImplementedError } from '../errors/gateway-errors.ts';
 import { LoadShedder } from './load-shedding.ts';
 import { readRawBody } from './raw-body.ts';
 

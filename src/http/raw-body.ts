@@ -5,7 +5,7 @@
  * known — from the header, before reading a byte.
  */
 import type { IncomingMessage } from 'node:http';
-import { MalformedRequestError, PayloadTooLargeError } from './errors.ts';
+import { MalformedRequestError, PayloadTooLargeError } from '../errors/gateway-errors.ts';
 
 const INITIAL_CHUNKED_CAPACITY = 64 * 1024;
 

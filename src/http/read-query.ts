@@ -3,7 +3,7 @@
  * the reference's `deny_unknown_fields`, so cache-busters such as `?cb=<time>` work.
  */
 import type { ConsistencyCheck } from '../codec/decoder.ts';
-import { InvalidConsistencyCheckError, InvalidQueryError } from './errors.ts';
+import { InvalidConsistencyCheckError, InvalidQueryError } from '../errors/gateway-errors.ts';
 
 export type ReadQuery = Record<string, string | string[] | undefined>;
 

@@ -17,7 +17,7 @@ import { clientAbortSignal } from './client-abort.ts';
 import { contentDisposition } from './content-disposition.ts';
 import { declaredContentType, isScriptCapable, SANDBOX_CSP, sniffContentType, SNIFF_BYTES } from './content-type.ts';
 import { blobEtag, byteRangeEtag, ifNoneMatchMatches } from './etag.ts';
-import { BlobNotFoundError, ForbiddenBlobError, InvalidBlobIdError, InvalidByteRangeError, InvalidObjectIdError } from './errors.ts';
+import { BlobNotFoundError, ForbiddenBlobError, InvalidBlobIdError, InvalidByteRangeError, InvalidObjectIdError } from '../errors/gateway-errors.ts';
 import { consistencyCheckFromQuery, flagFromQuery, optionalString, type ReadQuery } from './read-query.ts';
 import { contentRange, ifRangeAllows, parseRange } from './range.ts';
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { NotImplementedError } from './errors.ts';
+import { NotImplementedError } from '../errors/gateway-errors.ts';
 
 const OPENAPI_PATH = new URL('../../openapi.yaml', import.meta.url);
 const REDOC_SCRIPT = 'https://cdn.redoc.ly/redoc/v2.1.5/bundles/redoc.standalone.js';

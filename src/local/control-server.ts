@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { errorBody } from '../http/error-body.ts';
+import { errorBody } from '../errors/error-body.ts';
 import type { NodeFaults, StorageNodeServer } from './storage-node/storage-node-server.ts';
 
 export interface ControlServerOptions {

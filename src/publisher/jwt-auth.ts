@@ -6,7 +6,7 @@
  */
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { GatewayError } from '../http/errors.ts';
+import { GatewayError } from '../errors/gateway-errors.ts';
 import { AuthError } from './publisher-errors.ts';
 
 export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'ES256', 'ES384', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;

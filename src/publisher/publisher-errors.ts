@@ -2,7 +2,7 @@
  * The publisher's failures in the gateway's error registry (gateway-api.md §1.6, §2.5): each has the
  * reference's `reason` and status, so `errorResponse` answers them like every other error.
  */
-import { GatewayError, RETRY_AFTER_SECONDS } from '../http/errors.ts';
+import { GatewayError, RETRY_AFTER_SECONDS } from '../errors/gateway-errors.ts';
 
 export const DOMAIN_AUTH = 'auth.publisher.walrus.space';
 /** A write that missed quorum is worth retrying after the nodes had a moment. */

@@ -12,7 +12,7 @@ import {
 } from '../../src/chain/chain-client.ts';
 import { CHAIN_ERROR_CODES } from '../../src/chain/chain-errors.ts';
 import { LocalChainClient, chainErrorFromLedgerBody } from '../../src/chain/local-chain-client.ts';
-import { ERROR_STATUS_CODES, errorBody } from '../../src/http/error-body.ts';
+import { ERROR_STATUS_CODES, errorBody } from '../../src/errors/error-body.ts';
 import { registrationCost } from '../../src/chain/storage-cost.ts';
 import { EncodingParams } from '../../src/codec/params.ts';
 import { DOMAIN_LEDGER, LEDGER_ERRORS, type LedgerErrorReason } from '../../src/local/ledger/errors.ts';

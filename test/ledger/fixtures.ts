@@ -13,7 +13,7 @@ import { LedgerServer, type LedgerServerOptions } from '../../src/local/ledger/l
 import type { Genesis } from '../../src/local/ledger/model.ts';
 import type { BalanceJson, BlobIdStatusResponseJson, EpochJson, NetworkJson, TransactionResponseJson } from '../../src/local/ledger/wire-json.ts';
 import type { TransactionCallJson, TransactionPayloadJson } from '../../src/local/ledger/wire-transactions.ts';
-import type { ErrorBody } from '../../src/http/error-body.ts';
+import type { ErrorBody } from '../../src/errors/error-body.ts';
 
 export const N_SHARDS = 10;
 export const STORAGE_PRICE = 1_000n;

@@ -1,4 +1,4 @@
-import { type ErrorBody, type ErrorStatus, ERROR_STATUS_CODES, errorBody } from '../../http/error-body.ts';
+import { type ErrorBody, type ErrorStatus, ERROR_STATUS_CODES, errorBody } from '../../errors/error-body.ts';
 
 /** The AIP-193 `ErrorInfo.domain` of every error the ledger answers with. */
 export const DOMAIN_LEDGER = 'ledger.walrus.local';

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { parseBlobId } from '../../codec/blob-id.ts';
-import { errorBody } from '../../http/error-body.ts';
+import { errorBody } from '../../errors/error-body.ts';
 import { blobIdStatus, isLive } from './blob-status.ts';
 import { DOMAIN_LEDGER, LedgerError, ledgerErrorResponse } from './errors.ts';
 import { isCanonicalObjectId } from './ids.ts';

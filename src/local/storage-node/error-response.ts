@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody } from '../../http/error-body.ts';
+import { errorBody } from '../../errors/error-body.ts';
 import { InternalNodeError, InvalidContentTypeError, PayloadTooLargeError, PlainTextRejection, StorageNodeError } from './node-errors.ts';
 
 /** Fastify's rejection of a body past the route's `bodyLimit`. */

@@ -1,4 +1,4 @@
-import { DOMAIN_GLOBAL, DOMAIN_STORAGE_NODE, ERROR_STATUS_CODES, type ErrorStatus } from '../../http/error-body.ts';
+import { DOMAIN_GLOBAL, DOMAIN_STORAGE_NODE, ERROR_STATUS_CODES, type ErrorStatus } from '../../errors/error-body.ts';
 
 /**
  * Every error a local storage node answers with, one class per cause, each with a stable `code`.

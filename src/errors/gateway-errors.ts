@@ -1,0 +1,155 @@
+/**
+ * The gateway's domain errors: one class per failure with a stable `code` (the reference's
+ * `reason`) and an AIP-193 status. Services raise them; `http/errors.ts` alone turns them into
+ * responses, so nothing below `http/` knows about HTTP beyond the status names of the body format.
+ */
+import { DOMAIN_DAEMON, type ErrorStatus } from './error-body.ts';
+
+/** Seconds a client should wait before retrying a 503 or 429. */
+export const RETRY_AFTER_SECONDS = 1;
+
+export interface GatewayErrorSpec {
+  readonly reason: string;
+  readonly status: ErrorStatus;
+  /** Defaults to the HTTP code the status maps to. */
+  readonly httpStatus?: number;
+  /** Seconds for `Retry-After`. */
+  readonly retryAfter?: number;
+  readonly domain?: string;
+}
+
+/** A failure with a stable reason the HTTP layer can answer without parsing messages. */
+export class GatewayError extends Error {
+  readonly code: string;
+  readonly status: ErrorStatus;
+  /** Only where the reference answers another HTTP code than the status's own. */
+  readonly httpStatus: number | undefined;
+  readonly retryAfter: number | undefined;
+  readonly domain: string;
+
+  constructor(spec: GatewayErrorSpec, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = spec.reason;
+    this.status = spec.status;
+    this.httpStatus = spec.httpStatus;
+    this.retryAfter = spec.retryAfter;
+    this.domain = spec.domain ?? DOMAIN_DAEMON;
+  }
+}
+
+export class InvalidBlobIdError extends GatewayError {
+  constructor(text: string) {
+    super({ reason: 'INVALID_ID_FORMAT', status: 'INVALID_ARGUMENT' }, `invalid blob ID ${JSON.stringify(text.slice(0, 64))}: expected 43 characters of unpadded base64url`);
+  }
+}
+
+export class InvalidObjectIdError extends GatewayError {
+  constructor(text: string) {
+    super({ reason: 'INVALID_ID_FORMAT', status: 'INVALID_ARGUMENT' }, `invalid object ID ${JSON.stringify(text.slice(0, 80))}: expected 0x and up to 64 hex digits`);
+  }
+}
+
+export class InvalidQueryError extends GatewayError {
+  constructor(message: string) {
+    super({ reason: 'INVALID_QUERY', status: 'INVALID_ARGUMENT' }, message);
+  }
+}
+
+export class InvalidConsistencyCheckError extends GatewayError {
+  constructor() {
+    super({ reason: 'INVALID_CONSISTENCY_CHECK', status: 'INVALID_ARGUMENT' }, 'strict_consistency_check and skip_consistency_check cannot both be set');
+  }
+}
+
+export class BlobNotFoundError extends GatewayError {
+  constructor() {
+    super({ reason: 'BLOB_NOT_FOUND', status: 'NOT_FOUND' }, 'the requested blob ID does not exist on Walrus, ensure that it was entered correctly');
+  }
+}
+
+/** Transient: too few nodes answered. The reference made this a 503 in v1.47 (PR #3284). */
+export class BlobUnavailableError extends GatewayError {
+  constructor(detail: string, options?: ErrorOptions) {
+    super({ reason: 'BLOB_UNAVAILABLE', status: 'UNAVAILABLE', retryAfter: RETRY_AFTER_SECONDS }, `the blob is currently unavailable, try again later: ${detail}`, options);
+  }
+}
+
+export class BlobTooLargeError extends GatewayError {
+  constructor(size: number, max: number) {
+    super({ reason: 'BLOB_TOO_LARGE', status: 'SIZE_EXCEEDED' }, `the blob is ${size} bytes, larger than this aggregator's maximum of ${max} bytes`);
+  }
+}
+
+export class ForbiddenBlobError extends GatewayError {
+  constructor() {
+    super({ reason: 'FORBIDDEN_BLOB', status: 'UNAVAILABLE_FOR_LEGAL_REASONS' }, 'the requested blob is blocked');
+  }
+}
+
+/** `Range` header: 416; the `/byte-range` route: 400 (as the reference). */
+export class InvalidByteRangeError extends GatewayError {
+  constructor(message: string, readonly blobSize: number | undefined, asQuery = false) {
+    super(asQuery ? { reason: 'INVALID_BYTE_RANGE', status: 'INVALID_ARGUMENT' } : { reason: 'INVALID_BYTE_RANGE', status: 'RANGE_NOT_SATISFIABLE' }, message);
+  }
+}
+
+/** The read could not be completed consistently (a byzantine writer): the reference's BLOB_READ_FAILED. */
+export class BlobReadFailedError extends GatewayError {
+  constructor(detail: string, options?: ErrorOptions) {
+    super({ reason: 'BLOB_READ_FAILED', status: 'INTERNAL' }, `the blob could not be read: ${detail}`, options);
+  }
+}
+
+/** Load shedding; the reference answers plain text, we answer the same JSON as every error. */
+export class TooManyRequestsError extends GatewayError {
+  constructor(service: 'aggregator' | 'publisher' = 'aggregator') {
+    super({ reason: 'TOO_MANY_REQUESTS', status: 'RESOURCE_EXHAUSTED', retryAfter: RETRY_AFTER_SECONDS }, `the ${service} is receiving too many requests; please try again later`);
+  }
+}
+
+export class PayloadTooLargeError extends GatewayError {
+  constructor(message: string) {
+    super({ reason: 'PAYLOAD_TOO_LARGE', status: 'SIZE_EXCEEDED', httpStatus: 413 }, message);
+  }
+}
+
+export class NotImplementedError extends GatewayError {
+  constructor(what: string) {
+    super({ reason: 'NOT_IMPLEMENTED', status: 'UNIMPLEMENTED' }, `${what} is not implemented yet in walrus-gateway`);
+  }
+}
+
+export class RouteNotFoundError extends GatewayError {
+  constructor(method: string, url: string) {
+    super({ reason: 'ROUTE_NOT_FOUND', status: 'NOT_FOUND' }, `no route ${method} ${url.split('?')[0]}`);
+  }
+}
+
+export class MalformedRequestError extends GatewayError {
+  constructor(message: string) {
+    super({ reason: 'MALFORMED_REQUEST', status: 'INVALID_ARGUMENT' }, message);
+  }
+}
+
+
+/** The chain (or our RPC to it) cannot answer now: the reference's publisher says the same with 503. */
+export class ChainUnavailableGatewayError extends GatewayError {
+  constructor(detail: string, options?: ErrorOptions) {
+    super({ reason: 'CHAIN_UNAVAILABLE', status: 'UNAVAILABLE', retryAfter: RETRY_AFTER_SECONDS }, `the chain cannot be reached now, retry later: ${detail}`, options);
+  }
+}
+
+/** The client sent its request (or body) too slowly; the slot it held is given back. */
+export class RequestTimeoutError extends GatewayError {
+  constructor(message: string) {
+    super({ reason: 'REQUEST_TIMEOUT', status: 'DEADLINE_EXCEEDED', httpStatus: 408 }, message);
+  }
+}
+
+/** The client went away; nobody reads the answer, but logs and metrics should say why it ended. */
+export class ClientDisconnectedError extends GatewayError {
+  constructor() {
+    super({ reason: 'CLIENT_DISCONNECTED', status: 'UNAVAILABLE', httpStatus: 499 }, 'the client disconnected');
+  }
+}
