@@ -11,9 +11,9 @@ import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import type { Sliver } from '../codec/sliver.ts';
 import { verifySlivers } from '../codec/verify-sliver.ts';
 import { BlobReadFailedError, BlobUnavailableError } from '../errors/gateway-errors.ts';
-import { fetchVerifiedSlivers, type SliverCandidate } from '../nodes/sliver-fetch.ts';
+import { fetchVerifiedSlivers, primarySliverBcsLength, type SliverCandidate } from '../nodes/sliver-fetch.ts';
 import { satisfiesCheck, type BlobCache } from './blob-cache.ts';
-import { Coalescer } from './coalescer.ts';
+import { Coalescer } from '../nodes/coalescer.ts';
 import type { BlobInfo, MetadataReader, ReadLogger } from './metadata-reader.ts';
 import type { ReadMetrics } from './read-metrics.ts';
 
@@ -102,6 +102,7 @@ export class BlobReader {
       blobId: info.blobId,
       candidates,
       needed,
+      maxSliverBytes: primarySliverBcsLength(params, ss),
       margin: 0,
       verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, this.options.kernel),
       hedgeDelayMs: this.options.hedgeDelayMs,
@@ -109,7 +110,6 @@ export class BlobReader {
       onRejected: (node, error) => this.rejected(info, node, error),
     });
     if (outcome.kind === 'unavailable') {
-      if (signal.aborted) throw new BlobUnavailableError(outcome.detail);
       // The rows' own nodes are down or byzantine: any p slivers rebuild the blob instead.
       this.options.log?.debug({ blobId: info.idText, detail: outcome.detail, nShards: committee.nShards }, 'range read falls back to a full read');
       const full = await this.read(info, 'default', signal);
@@ -143,6 +143,7 @@ export class BlobReader {
       blobId: info.blobId,
       candidates: this.fullReadCandidates(info),
       needed: params.primarySourceSymbols,
+      maxSliverBytes: primarySliverBcsLength(params, params.symbolSize(info.size)),
       verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, kernel),
       hedgeDelayMs: this.options.hedgeDelayMs,
       signal,

@@ -12,8 +12,8 @@ import { BlobNotFoundError, BlobTooLargeError, BlobUnavailableError, ForbiddenBl
 import { fetchBlobStatus } from '../nodes/blob-status-quorum.ts';
 import type { CommitteeView, ReadCommittee } from '../nodes/committee-view.ts';
 import { fetchVerifiedMetadata } from '../nodes/metadata-quorum.ts';
-import type { NodeBlobStatus } from '../nodes/storage-node-client.ts';
-import { Coalescer } from './coalescer.ts';
+import type { NodeBlobStatus } from '../nodes/node-responses.ts';
+import { Coalescer } from '../nodes/coalescer.ts';
 import type { ReadMetrics } from './read-metrics.ts';
 
 /**
@@ -83,9 +83,11 @@ export class MetadataReader {
     });
     // The lifecycle is asked for alongside the metadata, so it costs no extra round trip — except
     // during an epoch change, when it decides which committee holds the blob (§3.3).
-    const status = fetchBlobStatus(read, blobId, signal);
+    const vote = fetchBlobStatus(read, blobId, signal);
+    // Settled below in every path; until then a rejection (the client left) must not go unhandled.
+    vote.catch(() => undefined);
     if (read.previous) {
-      const certifiedEpoch = (await status)?.certifiedEpoch ?? null;
+      const certifiedEpoch = (await vote).status?.certifiedEpoch ?? null;
       if (readCommitteeFor({ committee: read.committee, previousCommitteeForReads: read.previous.committee }, certifiedEpoch) === read.previous.committee) {
         read = read.previous;
       }
@@ -112,6 +114,6 @@ export class MetadataReader {
     if (outcome.kind === 'notFound') throw new BlobNotFoundError();
     if (outcome.kind === 'forbidden') throw new ForbiddenBlobError();
     if (outcome.kind === 'unavailable') throw new BlobUnavailableError(outcome.detail);
-    return { blobId, idText, size: outcome.value.metadata.unencodedLength, withId: outcome.value, read, status: await status };
+    return { blobId, idText, size: outcome.value.metadata.unencodedLength, withId: outcome.value, read, status: (await vote).status };
   }
 }

@@ -14,9 +14,13 @@ import type { EncodedBlob } from '../codec/encoder.ts';
 import { encodeBlobMetadata } from '../codec/metadata.ts';
 import { encodeSliver } from '../codec/sliver.ts';
 import { blsAggregateParsed, blsHashMessage, blsParseSignature, blsVerifyAll, type BlsSignature, type HashedMessage } from '../crypto/bls.ts';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ReadCommittee } from './committee-view.ts';
 import { isCertificateQuorum } from './committee-view.ts';
-import { NodeRequestError, NodeWriteError, type SignedConfirmation, type StorageNodeClient, sharedByRequests } from './storage-node-client.ts';
+import { FanOut } from './fan-out.ts';
+import { describeOutcome, type NodeOutcome } from './node-outcome.ts';
+import type { SignedConfirmation } from './node-responses.ts';
+import type { StorageNodeClient } from './storage-node-client.ts';
 
 /** Sliver PUTs in flight per node (the Rust client's `max_node_connections` is 10). */
 export const DEFAULT_NODE_WRITE_CONCURRENCY = 8;
@@ -28,24 +32,20 @@ const GRACE_MAX_MS = 2_000;
 const RETRYABLE_REASONS = new Set(['NOT_REGISTERED', 'MISSING_SLIVERS']);
 const RETRY_ATTEMPTS = 3;
 const RETRY_DELAY_MS = 200;
+/** Failures quoted in the error message (all are logged). */
+const QUOTED_FAILURES = 5;
 
 /** Too few nodes confirmed for a certificate: the write cannot be certified now. */
 export class QuorumNotReachedError extends Error {
   constructor(
-    readonly confirmedWeight: number,
+    readonly verifiedWeight: number,
+    readonly claimedWeight: number,
     readonly nShards: number,
     readonly failures: readonly string[],
   ) {
-    super(`storage confirmations from ${confirmedWeight} of ${nShards} shards, short of a quorum; ${failures.slice(0, 5).join('; ')}`);
+    const unverified = claimedWeight > verifiedWeight ? ` (${claimedWeight} shards' confirmations arrived, not all with valid signatures)` : '';
+    super(`verified storage confirmations from ${verifiedWeight} of ${nShards} shards, short of a quorum${unverified}; ${failures.slice(0, QUOTED_FAILURES).join('; ')}`);
     this.name = 'QuorumNotReachedError';
-  }
-}
-
-/** A node's confirmation that is not the expected message or not signed by the node's key. */
-export class InvalidConfirmationError extends Error {
-  constructor(node: string, why: string) {
-    super(`${node}: invalid storage confirmation: ${why}`);
-    this.name = 'InvalidConfirmationError';
   }
 }
 
@@ -80,12 +80,6 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
     blobId: encoded.blobId,
     persistence: request.deletableObjectId === null ? { kind: 'permanent' } : { kind: 'deletable', objectId: objectIdBytes(request.deletableObjectId) },
   });
-  const tasks = new AbortController();
-  sharedByRequests(tasks.signal);
-  const onBackgroundAbort = () => tasks.abort(request.background.reason);
-  const onClientAbort = () => tasks.abort(request.signal.reason);
-  request.background.addEventListener('abort', onBackgroundAbort, { once: true });
-  request.signal.addEventListener('abort', onClientAbort, { once: true });
   const members = committee.members.filter((member) => member.weight > 0);
   const target: WriteTarget = {
     committee,
@@ -95,6 +89,8 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
     concurrency: request.nodeConcurrency ?? DEFAULT_NODE_WRITE_CONCURRENCY,
     repairRows: new RepairRowBarrier(encoded, members.map((member) => member.index)),
   };
+  // Stragglers go on after the answer, until the publisher closes.
+  const fan = new FanOut<UploadResult>({ signal: request.signal, background: request.background });
   const started = performance.now();
   let uploadedWeight = 0;
   let uploadDoneAt: number | undefined;
@@ -102,88 +98,66 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
   let pendingWeight = members.reduce((sum, member) => sum + member.weight, 0);
   const failures: string[] = [];
 
-  return new Promise<UploadResult>((resolve, reject) => {
-    let settled = false;
-    let graceTimer: NodeJS.Timeout | undefined;
-    const detach = () => request.signal.removeEventListener('abort', onClientAbort);
-    const finish = () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(graceTimer);
-      detach();
-      // Quorum is already verified; this only adds what arrived during the grace period.
-      failures.push(...signatures.checkUnverified());
-      const quorumAt = performance.now();
-      const uploadEnd = uploadDoneAt ?? quorumAt;
-      const { signers, signature } = signatures.aggregate();
-      resolve({
-        certificate: { signersBitmap: signersToBitmap(signers, committee.members.length), signature, message: expected },
-        signers,
-        signedWeight: signatures.verifiedWeight,
-        uploadSeconds: (uploadEnd - started) / 1000,
-        confirmationSeconds: (quorumAt - uploadEnd) / 1000,
+  const finish = () => {
+    // Quorum is already verified; this only adds what arrived during the grace period.
+    failures.push(...signatures.checkUnverified());
+    const quorumAt = performance.now();
+    const uploadEnd = uploadDoneAt ?? quorumAt;
+    const { signers, signature } = signatures.aggregate();
+    fan.finish({
+      certificate: { signersBitmap: signersToBitmap(signers, committee.members.length), signature, message: expected },
+      signers,
+      signedWeight: signatures.verifiedWeight,
+      uploadSeconds: (uploadEnd - started) / 1000,
+      confirmationSeconds: (quorumAt - uploadEnd) / 1000,
+    });
+  };
+  const evaluate = () => {
+    // One pairing check for the whole batch, once the batch could make a quorum — a turn of the
+    // event loop later, so that confirmations already on their way join it.
+    if (!isCertificateQuorum(signatures.verifiedWeight, committee) && isCertificateQuorum(signatures.claimedWeight, committee)) {
+      fan.schedule('verify', 0, () => {
+        failures.push(...signatures.checkUnverified());
+        evaluate();
       });
-    };
-    const fail = (error: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(graceTimer);
-      detach();
-      tasks.abort(error);
-      reject(error);
-    };
-    let checkScheduled = false;
-    const evaluate = () => {
-      if (settled) return;
-      if (request.signal.aborted) return fail(request.signal.reason instanceof Error ? request.signal.reason : new Error('aborted'));
-      // One pairing check for the whole batch, once the batch could make a quorum — a turn of the
-      // event loop later, so that confirmations already on their way join it.
-      if (!isCertificateQuorum(signatures.verifiedWeight, committee) && isCertificateQuorum(signatures.claimedWeight, committee)) {
-        if (!checkScheduled) {
-          checkScheduled = true;
-          setImmediate(() => {
-            checkScheduled = false;
-            if (settled) return;
-            failures.push(...signatures.checkUnverified());
-            evaluate();
-          });
-        }
-        return;
-      }
-      const quorum = isCertificateQuorum(signatures.verifiedWeight, committee);
-      if (quorum && pendingWeight === 0) return finish();
-      if (quorum && graceTimer === undefined) {
-        const toQuorum = performance.now() - started;
-        graceTimer = setTimeout(finish, Math.min(GRACE_MAX_MS, GRACE_BASE_MS + GRACE_FACTOR * toQuorum));
-        graceTimer.unref();
-      }
-      if (!quorum && !isCertificateQuorum(signatures.claimedWeight + pendingWeight, committee)) {
-        fail(new QuorumNotReachedError(signatures.verifiedWeight, committee.nShards, failures));
-      }
-    };
-    for (const member of members) {
-      const client = read.clients[member.index];
-      writeToNode(client, member, target, tasks.signal, () => {
-        uploadedWeight += member.weight;
-        if (uploadDoneAt === undefined && isCertificateQuorum(uploadedWeight, committee)) uploadDoneAt = performance.now();
-      })
-        .then((signed) => signatures.add(member, signed))
-        .catch((error: unknown) => {
-          if (!(error instanceof NodeRequestError) && !(error instanceof InvalidConfirmationError)) throw error;
-          failures.push(error.message);
-        })
-        .finally(() => {
-          pendingWeight -= member.weight;
-          // Stragglers live on only until the publisher closes; once all are done, forget them.
-          if (pendingWeight === 0) request.background.removeEventListener('abort', onBackgroundAbort);
-          evaluate();
-        })
-        .catch((error: unknown) => fail(error as Error));
+      return;
     }
-    if (members.length === 0) fail(new QuorumNotReachedError(0, committee.nShards, ['the committee has no members']));
-    // While the nodes take in slivers (the publisher mostly waits), not when their confirmations arrive.
-    setImmediate(() => signatures.prepare());
-  });
+    const quorum = isCertificateQuorum(signatures.verifiedWeight, committee);
+    if (quorum && pendingWeight === 0) return finish();
+    if (quorum) {
+      const toQuorum = performance.now() - started;
+      if (!graceStarted) fan.schedule('grace', Math.min(GRACE_MAX_MS, GRACE_BASE_MS + GRACE_FACTOR * toQuorum), finish);
+      graceStarted = true;
+      return;
+    }
+    if (!isCertificateQuorum(signatures.claimedWeight + pendingWeight, committee)) {
+      fan.fail(new QuorumNotReachedError(signatures.verifiedWeight, signatures.claimedWeight, committee.nShards, failures));
+    }
+  };
+  let graceStarted = false;
+  fan.onIdle = evaluate;
+  for (const member of members) {
+    const client = read.clients[member.index];
+    const uploaded = () => {
+      uploadedWeight += member.weight;
+      if (uploadDoneAt === undefined && isCertificateQuorum(uploadedWeight, committee)) uploadDoneAt = performance.now();
+    };
+    fan.launch(member, (signal) => writeToNode(client, member, target, signal, uploaded), (outcome) => {
+      pendingWeight -= member.weight;
+      if (outcome.kind === 'ok') {
+        const rejected = signatures.add(member, outcome.value);
+        if (rejected) {
+          fan.distrust(member);
+          failures.push(rejected);
+        }
+      } else failures.push(describeOutcome(member.name, outcome));
+      evaluate();
+    });
+  }
+  if (members.length === 0) fan.fail(new QuorumNotReachedError(0, 0, committee.nShards, ['the committee has no members']));
+  // While the nodes take in slivers (the publisher mostly waits), not when their confirmations arrive.
+  setImmediate(() => signatures.prepare());
+  return fan.result;
 }
 
 /**
@@ -211,13 +185,15 @@ class SignatureCollector {
     return this.verifiedWeight + this.unverifiedWeight;
   }
 
-  /** Throws {@link InvalidConfirmationError} for a wrong message or a malformed signature. */
-  add(member: CommitteeMember, signed: SignedConfirmation): void {
-    checkConfirmationMessage(member, signed.serializedMessage, this.expected);
+  /** Queues a confirmation for verification; a wrong message or a malformed signature is refused with the reason. */
+  add(member: CommitteeMember, signed: SignedConfirmation): string | undefined {
+    const wrongMessage = checkConfirmationMessage(member, signed.serializedMessage, this.expected);
+    if (wrongMessage) return wrongMessage;
     const signature = blsParseSignature(signed.signature);
-    if (signature === null) throw new InvalidConfirmationError(member.name, 'the signature is not a BLS12-381 G2 point');
+    if (signature === null) return invalidConfirmation(member.name, 'the signature is not a BLS12-381 G2 point');
     this.unverified.push({ member, signature });
     this.unverifiedWeight += member.weight;
+    return undefined;
   }
 
   /** Verifies what is pending; returns one failure message per bad signature. */
@@ -235,7 +211,7 @@ class SignatureCollector {
     const failures: string[] = [];
     for (const entry of batch) {
       if (blsVerifyAll([entry.signature], hashed, keys([entry]))) this.accept(entry);
-      else failures.push(new InvalidConfirmationError(entry.member.name, 'bad BLS signature').message);
+      else failures.push(invalidConfirmation(entry.member.name, 'bad BLS signature'));
     }
     return failures;
   }
@@ -313,14 +289,23 @@ class RepairRowBarrier {
   }
 }
 
-/** One node: metadata, then its slivers (bounded, repair-row chunk by chunk), then its confirmation. */
-async function writeToNode(client: StorageNodeClient, member: CommitteeMember, target: WriteTarget, signal: AbortSignal, uploaded: () => void): Promise<SignedConfirmation> {
+/**
+ * One node: metadata, then its slivers (bounded, repair-row chunk by chunk), then its
+ * confirmation. The first outcome that is not `ok` ends this node's part and is its outcome.
+ */
+async function writeToNode(
+  client: StorageNodeClient,
+  member: CommitteeMember,
+  target: WriteTarget,
+  signal: AbortSignal,
+  uploaded: () => void,
+): Promise<NodeOutcome<SignedConfirmation>> {
   const { committee, encoded, metadataBcs, concurrency, repairRows } = target;
   const n = committee.nShards;
   const { blobId } = encoded;
   const chunks = encoded.repairRowChunks;
   const chunkOf = (pair: number) => (pair < chunks[0].start ? 0 : chunks.findIndex((chunk) => pair < chunk.end));
-  const putsByChunk = chunks.map(() => [] as (() => Promise<void>)[]);
+  const putsByChunk = chunks.map(() => [] as (() => Promise<NodeOutcome<void>>)[]);
   for (const shard of member.shards) {
     const pair = shardToPairIndex(shard, blobId, n);
     const secondary = secondarySliverIndex(pair, n);
@@ -328,10 +313,12 @@ async function writeToNode(client: StorageNodeClient, member: CommitteeMember, t
     putsByChunk[chunkOf(pair)].push(() => client.putSliver(blobId, pair, 'primary', encodeSliver({ type: 'primary', index: pair, symbolSize: encoded.symbolSize, data: encoded.primarySliver(pair) }), signal));
   }
   try {
-    await withRetries(() => client.putMetadata(blobId, metadataBcs, signal), signal);
+    const stored = await withRetries(() => client.putMetadata(blobId, metadataBcs, signal), signal);
+    if (stored.kind !== 'ok') return stored;
     for (const [chunk, puts] of putsByChunk.entries()) {
       await repairRows.reach(chunk);
-      await runBounded(puts, concurrency);
+      const sent = await runBounded(puts, concurrency);
+      if (sent.kind !== 'ok') return sent;
       repairRows.finish(member.index, chunk);
     }
   } finally {
@@ -341,37 +328,44 @@ async function writeToNode(client: StorageNodeClient, member: CommitteeMember, t
   return withRetries(() => client.getConfirmation(blobId, target.deletableObjectId, signal), signal);
 }
 
-/** Runs thunks with at most `limit` at a time; the first failure rejects (the rest stop being started). */
-async function runBounded(thunks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+/** Runs calls with at most `limit` at a time; the first outcome that is not `ok` stops the rest from starting and is returned. */
+async function runBounded(calls: readonly (() => Promise<NodeOutcome<void>>)[], limit: number): Promise<NodeOutcome<void>> {
   let next = 0;
+  let failed: NodeOutcome<void> | undefined;
   const worker = async () => {
-    while (next < thunks.length) await thunks[next++]();
+    while (next < calls.length && failed === undefined) {
+      const outcome = await calls[next++]();
+      if (outcome.kind !== 'ok') failed ??= outcome;
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, thunks.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(limit, calls.length) }, worker));
+  return failed ?? { kind: 'ok', value: undefined };
 }
 
-async function withRetries<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
+/** Retries a refusal that says the node is only behind (not yet registered, slivers still arriving). */
+async function withRetries<T>(call: () => Promise<NodeOutcome<T>>, signal: AbortSignal): Promise<NodeOutcome<T>> {
   for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      const retryable = error instanceof NodeWriteError && error.reason !== undefined && RETRYABLE_REASONS.has(error.reason);
-      if (!retryable || attempt >= RETRY_ATTEMPTS || signal.aborted) throw error;
-      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * attempt));
-    }
+    const outcome = await call();
+    const retryable = outcome.kind === 'refused' && outcome.reason !== undefined && RETRYABLE_REASONS.has(outcome.reason);
+    if (!retryable || attempt >= RETRY_ATTEMPTS || signal.aborted) return outcome;
+    await delay(RETRY_DELAY_MS * attempt, undefined, { signal }).catch(() => undefined);
   }
 }
 
+function invalidConfirmation(node: string, why: string): string {
+  return `${node}: invalid storage confirmation: ${why}`;
+}
+
 /** The node must sign exactly the message we expect: this epoch, this blob, this persistence. */
-function checkConfirmationMessage(member: CommitteeMember, message: Uint8Array, expected: Uint8Array): void {
-  if (equalBytes(message, expected)) return;
+function checkConfirmationMessage(member: CommitteeMember, message: Uint8Array, expected: Uint8Array): string | undefined {
+  if (equalBytes(message, expected)) return undefined;
   let parsed;
   try {
     parsed = decodeConfirmation(message);
   } catch (error) {
-    throw new InvalidConfirmationError(member.name, `unparsable message: ${(error as Error).message}`);
+    return invalidConfirmation(member.name, `unparsable message: ${error instanceof Error ? error.message : String(error)}`);
   }
-  throw new InvalidConfirmationError(member.name, `signed epoch ${parsed.epoch} / ${parsed.persistence.kind} message differs from the expected one`);
+  return invalidConfirmation(member.name, `signed epoch ${parsed.epoch} / ${parsed.persistence.kind} message differs from the expected one`);
 }
 
 function objectIdBytes(objectId: string): Uint8Array {

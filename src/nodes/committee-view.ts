@@ -5,7 +5,13 @@
  */
 import type { ChainClient, Committee, CommitteeMember } from '../chain/chain-client.ts';
 import { EncodingParams } from '../codec/params.ts';
-import { StorageNodeClient, type RequestCounter } from './storage-node-client.ts';
+import { Coalescer } from './coalescer.ts';
+import type { RequestCounter } from './node-outcome.ts';
+import { StorageNodeClient } from './storage-node-client.ts';
+
+/** For callers that cannot leave (start-up, background work). */
+const NEVER = new AbortController().signal;
+const COMMITTEE_KEY = 'committee';
 
 /** The reference's client refreshes its committee every 5–30 s (`refresh_config`). */
 export const DEFAULT_COMMITTEE_REFRESH_MS = 5_000;
@@ -28,26 +34,26 @@ export interface CommitteeViewOptions {
 }
 
 export class CommitteeView {
-  private current: { readonly at: number; readonly value: Promise<ReadCommittee> } | undefined;
+  private current: { readonly at: number; readonly value: ReadCommittee } | undefined;
+  /** One load at a time, shared by every reader waiting for it, cancelled only when all of them left. */
+  private readonly loads = new Coalescer<ReadCommittee>();
   private readonly clientsByUrl = new Map<string, StorageNodeClient>();
 
   constructor(private readonly options: CommitteeViewOptions) {}
 
   /** The committee to read from, at most `refreshMs` old. Failures are not cached. */
-  get(signal?: AbortSignal): Promise<ReadCommittee> {
-    const now = Date.now();
-    if (this.current && now - this.current.at < (this.options.refreshMs ?? DEFAULT_COMMITTEE_REFRESH_MS)) return this.current.value;
-    const value = this.load(signal);
-    const entry = { at: now, value };
-    this.current = entry;
-    value.catch(() => {
-      // A failed refresh is retried by the next read rather than served from cache.
-      if (this.current === entry) this.current = undefined;
+  async get(signal: AbortSignal = NEVER): Promise<ReadCommittee> {
+    const current = this.current;
+    if (current && Date.now() - current.at < (this.options.refreshMs ?? DEFAULT_COMMITTEE_REFRESH_MS)) return current.value;
+    return this.loads.run(COMMITTEE_KEY, signal, async (shared) => {
+      const at = Date.now();
+      const value = await this.load(shared);
+      this.current = { at, value };
+      return value;
     });
-    return value;
   }
 
-  private async load(signal?: AbortSignal): Promise<ReadCommittee> {
+  private async load(signal: AbortSignal): Promise<ReadCommittee> {
     const { committee, previousCommitteeForReads } = await this.options.chain.getSystemState({ signal });
     const previous = previousCommitteeForReads === undefined ? undefined : this.withClients(previousCommitteeForReads);
     return { ...this.withClients(committee), ...(previous ? { previous } : {}) };
@@ -93,7 +99,12 @@ export function isQuorum(weight: number, committee: Committee): boolean {
 
 /** The on-chain quorum `certify_blob` checks (walrus-protocol.md §4.6, §7.7): 3w ≥ 2n+1 by shard weight. */
 export function isCertificateQuorum(weight: number, committee: Committee): boolean {
-  return 3 * weight >= 2 * committee.nShards + 1;
+  return weight >= certificateQuorumWeight(committee);
+}
+
+/** The least shard weight that makes a certificate quorum: ⌈(2n+1)/3⌉. */
+export function certificateQuorumWeight(committee: Committee): number {
+  return Math.ceil((2 * committee.nShards + 1) / 3);
 }
 
 /** At least one honest node: weight > f. */

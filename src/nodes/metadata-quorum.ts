@@ -6,11 +6,17 @@
  * reaches a quorum, and a 404, fast.
  */
 import type { CommitteeMember } from '../chain/chain-client.ts';
+import { metadataBcsLength } from '../codec/metadata.ts';
 import { isQuorum, type ReadCommittee } from './committee-view.ts';
-import { NodeRequestError, sharedByRequests } from './storage-node-client.ts';
+import { FanOut, shuffled } from './fan-out.ts';
+import { describeOutcome, isForbidden, isNotFound } from './node-outcome.ts';
 
 /** The reference's `max_concurrent_metadata_reads`. */
 export const METADATA_CONCURRENCY = 3;
+/** `BlobMetadataWithId` = the 32-byte blob ID, then `BlobMetadata`. */
+const BLOB_ID_BYTES = 32;
+/** Failures quoted in the detail of an unavailable outcome (the rest are logged and counted). */
+const QUOTED_FAILURES = 5;
 
 export type QuorumOutcome<T> =
   | { readonly kind: 'found'; readonly value: T; readonly node: string }
@@ -27,16 +33,6 @@ export interface MetadataFetchOptions {
   readonly onRejected?: (node: string, error: unknown) => void;
 }
 
-/** Shuffles members so load spreads and no fixed node is always asked first. */
-export function shuffled<T>(items: readonly T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j], copy[i]];
-  }
-  return copy;
-}
-
 export function fetchVerifiedMetadata<T>(
   read: ReadCommittee,
   blobId: Uint8Array,
@@ -46,63 +42,42 @@ export function fetchVerifiedMetadata<T>(
 ): Promise<QuorumOutcome<T>> {
   const { committee, clients } = read;
   const order = shuffled(committee.members.filter((member) => member.weight > 0));
-  const cancel = new AbortController();
-  const requestSignal = sharedByRequests(AbortSignal.any([signal, cancel.signal]));
+  const maxBytes = BLOB_ID_BYTES + metadataBcsLength(committee.nShards);
+  const fan = new FanOut<QuorumOutcome<T>>({ signal });
   let next = 0;
-  let inFlight = 0;
   let notFoundWeight = 0;
   let forbiddenWeight = 0;
   let widened = false;
   const failures: string[] = [];
 
-  return new Promise<QuorumOutcome<T>>((resolve, reject) => {
-    let settled = false;
-    const finish = (outcome: QuorumOutcome<T>) => {
-      if (settled) return;
-      settled = true;
-      cancel.abort();
-      resolve(outcome);
-    };
-    const launch = (member: CommitteeMember) => {
-      inFlight++;
-      clients[member.index]
-        .getMetadata(blobId, requestSignal)
-        .then((bytes) => {
-          try {
-            finish({ kind: 'found', value: verify(bytes, member.name), node: member.name });
-          } catch (error) {
-            options.onRejected?.(member.name, error);
-            failures.push(`${member.name}: ${(error as Error).message}`);
-          }
-        })
-        .catch((error: unknown) => {
-          if (!(error instanceof NodeRequestError)) throw error;
-          failures.push(error.message);
-          if (error.kind === 'notFound') notFoundWeight += member.weight;
-          if (error.kind === 'forbidden') forbiddenWeight += member.weight;
-          if (isQuorum(notFoundWeight + forbiddenWeight, committee)) {
-            finish(forbiddenWeight > notFoundWeight ? { kind: 'forbidden' } : { kind: 'notFound' });
-          }
-          if (error.kind === 'notFound' || error.kind === 'forbidden') widened = true;
-        })
-        .catch((error: unknown) => {
-          settled = true;
-          cancel.abort();
-          reject(error);
-        })
-        .finally(() => {
-          inFlight--;
-          if (settled) return;
-          if (signal.aborted) return finish({ kind: 'unavailable', detail: 'the request was aborted' });
-          fill();
-          if (inFlight === 0) finish({ kind: 'unavailable', detail: `no node served verifiable metadata (${failures.slice(0, 5).join('; ')})` });
-        });
-    };
-    const fill = () => {
-      const limit = widened ? Infinity : (options.concurrency ?? METADATA_CONCURRENCY);
-      while (next < order.length && inFlight < limit) launch(order[next++]);
-    };
-    fill();
-    if (inFlight === 0) finish({ kind: 'unavailable', detail: 'the committee has no members' });
-  });
+  const fill = () => {
+    const limit = widened ? Infinity : (options.concurrency ?? METADATA_CONCURRENCY);
+    while (next < order.length && fan.inFlight < limit) launch(order[next++]);
+  };
+  const launch = (member: CommitteeMember) => {
+    fan.launch(member, (requestSignal) => clients[member.index].getMetadata(blobId, maxBytes, requestSignal), (outcome) => {
+      if (outcome.kind === 'ok') {
+        try {
+          return fan.finish({ kind: 'found', value: verify(outcome.value, member.name), node: member.name });
+        } catch (error) {
+          fan.distrust(member);
+          options.onRejected?.(member.name, error);
+          failures.push(`${member.name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      } else {
+        failures.push(describeOutcome(member.name, outcome));
+        if (isNotFound(outcome)) notFoundWeight += member.weight;
+        if (isForbidden(outcome)) forbiddenWeight += member.weight;
+        if (isQuorum(notFoundWeight + forbiddenWeight, committee)) {
+          return fan.finish(forbiddenWeight > notFoundWeight ? { kind: 'forbidden' } : { kind: 'notFound' });
+        }
+        if (isNotFound(outcome) || isForbidden(outcome)) widened = true;
+      }
+      fill();
+    });
+  };
+  fan.onIdle = () => fan.finish({ kind: 'unavailable', detail: `no node served verifiable metadata (${failures.slice(0, QUOTED_FAILURES).join('; ')})` });
+  fill();
+  if (fan.inFlight === 0) fan.finish({ kind: 'unavailable', detail: 'the committee has no members' });
+  return fan.result;
 }

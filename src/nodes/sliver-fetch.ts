@@ -6,13 +6,20 @@
  * they arrive, so a byzantine node costs one extra request and never reaches the decoder.
  */
 import type { CommitteeMember } from '../chain/chain-client.ts';
+import { ulebLength } from '../codec/bcs.ts';
+import type { EncodingParams } from '../codec/params.ts';
 import { decodeSliver, type Sliver } from '../codec/sliver.ts';
 import type { ReadCommittee } from './committee-view.ts';
-import { NodeRequestError, sharedByRequests } from './storage-node-client.ts';
+import { FanOut } from './fan-out.ts';
+import { describeOutcome } from './node-outcome.ts';
 
 /** Extra requests started up front and per hedge, as a share of the slivers needed. */
 const MARGIN_SHARE = 0.1;
 const MIN_MARGIN = 1;
+/** `symbol_size: u16` and `index: u16` after the data. */
+const SLIVER_TRAILER_BYTES = 4;
+/** Failures quoted in the detail of an unavailable outcome (the rest are logged and counted). */
+const QUOTED_FAILURES = 5;
 
 export interface SliverCandidate {
   /** Pair index; for a primary sliver this is also the sliver index. */
@@ -26,6 +33,8 @@ export interface SliverFetchRequest {
   /** In order of preference. */
   readonly candidates: readonly SliverCandidate[];
   readonly needed: number;
+  /** The BCS length of one primary sliver of this blob: a node sending more is cut off. */
+  readonly maxSliverBytes: number;
   /** Verifies a batch; `null` for each authentic sliver, the reason otherwise. */
   readonly verify: (slivers: readonly Sliver[]) => readonly (Error | null)[];
   readonly hedgeDelayMs: number;
@@ -39,131 +48,98 @@ export type SliverFetchOutcome =
   | { readonly kind: 'complete'; readonly slivers: Sliver[] }
   | { readonly kind: 'unavailable'; readonly verified: number; readonly detail: string };
 
+/** The BCS length of a primary sliver of `symbolSize`-byte symbols: data length (ULEB), data, symbol size, index. */
+export function primarySliverBcsLength(params: EncodingParams, symbolSize: number): number {
+  const data = params.primarySliverSize(symbolSize);
+  return ulebLength(data) + data + SLIVER_TRAILER_BYTES;
+}
+
 export function defaultMargin(needed: number): number {
   return Math.max(MIN_MARGIN, Math.ceil(needed * MARGIN_SHARE));
 }
 
 export function fetchVerifiedSlivers(request: SliverFetchRequest): Promise<SliverFetchOutcome> {
-  const { read, blobId, candidates, needed, signal } = request;
+  const { read, blobId, candidates, needed } = request;
   const margin = request.margin ?? defaultMargin(needed);
-  const cancel = new AbortController();
-  const requestSignal = sharedByRequests(AbortSignal.any([signal, cancel.signal]));
+  const fan = new FanOut<SliverFetchOutcome>({ signal: request.signal });
   const verified = new Map<number, Sliver>();
-  /** Nodes that were down or byzantine once are not asked again for this blob. */
-  const badNodes = new Set<number>();
   const pending: { sliver: Sliver; member: CommitteeMember }[] = [];
   const failures: string[] = [];
   let next = 0;
-  let inFlight = 0;
   let verifyScheduled = false;
-  let hedgeTimer: NodeJS.Timeout | undefined;
 
-  return new Promise<SliverFetchOutcome>((resolve, reject) => {
-    let settled = false;
-    const finish = (outcome: SliverFetchOutcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(hedgeTimer);
-      cancel.abort();
-      resolve(outcome);
-    };
-    const fail = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(hedgeTimer);
-      cancel.abort();
-      reject(error);
-    };
-    const launchMore = (count: number) => {
-      let launched = 0;
-      while (launched < count && next < candidates.length) {
-        const candidate = candidates[next++];
-        if (badNodes.has(candidate.member.index)) continue;
-        launch(candidate);
-        launched++;
-      }
-    };
-    const checkExhausted = () => {
-      if (settled) return;
-      if (verified.size >= needed) return finish({ kind: 'complete', slivers: [...verified.values()] });
-      if (signal.aborted) return finish({ kind: 'unavailable', verified: verified.size, detail: 'the request was aborted' });
-      if (inFlight === 0 && pending.length === 0 && !verifyScheduled) {
-        launchMore(needed - verified.size);
-        if (inFlight === 0) {
-          finish({ kind: 'unavailable', verified: verified.size, detail: `${verified.size} of ${needed} slivers verified (${failures.slice(0, 5).join('; ')})` });
-        }
-      }
-    };
-    const rejectSliver = (member: CommitteeMember, reason: string, error: unknown) => {
-      badNodes.add(member.index);
-      failures.push(`${member.name}: ${reason}`);
-      request.onRejected?.(member.name, error);
-      launchMore(1);
-    };
-    const verifyPending = () => {
-      verifyScheduled = false;
-      if (settled) return;
-      const batch = pending.splice(0, pending.length).filter(({ sliver }) => !verified.has(sliver.index));
-      try {
-        const results = request.verify(batch.map(({ sliver }) => sliver));
-        batch.forEach(({ sliver, member }, i) => {
-          const error = results[i];
-          if (error) rejectSliver(member, error.message, error);
-          else verified.set(sliver.index, sliver);
-        });
-      } catch (error) {
-        return fail(error);
-      }
-      rearmHedge();
-      checkExhausted();
-    };
-    const launch = ({ pairIndex, member }: SliverCandidate) => {
-      inFlight++;
-      read.clients[member.index]
-        .getPrimarySliver(blobId, pairIndex, requestSignal)
-        .then(
-          (bytes) => {
-            if (settled) return;
-            let sliver: Sliver;
-            try {
-              sliver = decodeSliver(bytes, 'primary');
-            } catch (error) {
-              return rejectSliver(member, (error as Error).message, error);
-            }
-            if (sliver.index !== pairIndex) return rejectSliver(member, `asked for sliver ${pairIndex}, got ${sliver.index}`, undefined);
-            pending.push({ sliver, member });
-            if (!verifyScheduled) {
-              verifyScheduled = true;
-              // Batch whatever else arrives in this turn of the event loop: one hashing pass for many slivers.
-              setImmediate(verifyPending);
-            }
-          },
-          (error: unknown) => {
-            if (!(error instanceof NodeRequestError)) return fail(error);
-            if (settled || error.kind === 'aborted') return;
-            failures.push(error.message);
-            // A node that is down will not serve its other shards either; one that lacks one sliver may have others.
-            if (error.kind === 'unavailable') badNodes.add(member.index);
-            launchMore(1);
-          },
-        )
-        .finally(() => {
-          inFlight--;
-          checkExhausted();
-        });
-    };
-    const rearmHedge = () => {
-      clearTimeout(hedgeTimer);
-      if (settled || next >= candidates.length) return;
-      hedgeTimer = setTimeout(() => {
-        // Progress stalled: some requests are slow. Add a few more rather than wait for them.
-        launchMore(margin);
-        rearmHedge();
-      }, request.hedgeDelayMs);
-      hedgeTimer.unref();
-    };
-    launchMore(needed + margin);
+  const launchMore = (count: number) => {
+    let launched = 0;
+    while (launched < count && next < candidates.length) {
+      const candidate = candidates[next++];
+      // Nodes that were down or byzantine once are not asked again for this blob.
+      if (!fan.trusts(candidate.member)) continue;
+      launch(candidate);
+      launched++;
+    }
+  };
+  const checkDone = () => {
+    if (verified.size >= needed) return fan.finish({ kind: 'complete', slivers: [...verified.values()] });
+    if (fan.inFlight > 0 || pending.length > 0 || verifyScheduled) return;
+    launchMore(needed - verified.size);
+    if (fan.inFlight === 0) {
+      fan.finish({ kind: 'unavailable', verified: verified.size, detail: `${verified.size} of ${needed} slivers verified (${failures.slice(0, QUOTED_FAILURES).join('; ')})` });
+    }
+  };
+  const rejectSliver = (member: CommitteeMember, reason: string, error: unknown) => {
+    fan.distrust(member);
+    failures.push(`${member.name}: ${reason}`);
+    request.onRejected?.(member.name, error);
+    launchMore(1);
+  };
+  const verifyPending = () => {
+    verifyScheduled = false;
+    if (fan.isSettled) return;
+    const batch = pending.splice(0, pending.length).filter(({ sliver }) => !verified.has(sliver.index));
+    const results = request.verify(batch.map(({ sliver }) => sliver));
+    batch.forEach(({ sliver, member }, i) => {
+      const error = results[i];
+      if (error) rejectSliver(member, error.message, error);
+      else verified.set(sliver.index, sliver);
+    });
     rearmHedge();
-    checkExhausted();
-  });
+    checkDone();
+  };
+  const launch = ({ pairIndex, member }: SliverCandidate) => {
+    fan.launch(member, (signal) => read.clients[member.index].getPrimarySliver(blobId, pairIndex, request.maxSliverBytes, signal), (outcome) => {
+      if (outcome.kind === 'ok') {
+        let sliver: Sliver;
+        try {
+          sliver = decodeSliver(outcome.value, 'primary');
+        } catch (error) {
+          return rejectSliver(member, error instanceof Error ? error.message : String(error), error);
+        }
+        if (sliver.index !== pairIndex) return rejectSliver(member, `asked for sliver ${pairIndex}, got ${sliver.index}`, undefined);
+        pending.push({ sliver, member });
+        if (!verifyScheduled) {
+          verifyScheduled = true;
+          // Batch whatever else arrives in this turn of the event loop: one hashing pass for many slivers.
+          fan.schedule('verify', 0, verifyPending);
+        }
+        return;
+      }
+      if (outcome.kind === 'aborted') return;
+      // A faulty node is distrusted by the fan-out; one that lacks one sliver may have others.
+      failures.push(describeOutcome(member.name, outcome));
+      launchMore(1);
+    });
+  };
+  const rearmHedge = () => {
+    if (next >= candidates.length) return fan.cancel('hedge');
+    // Progress stalled: some requests are slow. Add a few more rather than wait for them.
+    fan.schedule('hedge', request.hedgeDelayMs, () => {
+      launchMore(margin);
+      rearmHedge();
+    });
+  };
+  fan.onIdle = checkDone;
+  launchMore(needed + margin);
+  rearmHedge();
+  if (fan.inFlight === 0) checkDone();
+  return fan.result;
 }

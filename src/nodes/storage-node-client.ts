@@ -4,62 +4,20 @@
  * undici Pool per node, shared by every request to it; every call takes the caller's AbortSignal,
  * and the pool times out a request whose answer does not start, or stalls, within the node
  * timeout. Given the node's on-chain network key, an `https` pool accepts only a certificate
- * carrying that key (§4.1).
+ * carrying that key (§4.1). Every call resolves to a {@link NodeOutcome} — bodies capped while
+ * they are read, JSON decoded field by field — and never rejects: a node cannot make us throw.
  */
 import { setMaxListeners } from 'node:events';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { pinnedConnector } from '../chain/node-tls-pinning.ts';
 import { blobIdToString } from '../codec/blob-id.ts';
+import { outcomeLabel, type NodeFault, type NodeOutcome, type NodeRequestKind, type RequestCounter } from './node-outcome.ts';
+import { decodeBlobStatus, decodeConfirmation, errorReason, MalformedAnswer, parseJson, type NodeBlobStatus, type SignedConfirmation } from './node-responses.ts';
 
 /** Connections kept per node: enough for a blob's worth of slivers in flight on a 10-node network. */
 export const DEFAULT_NODE_CONNECTIONS = 32;
 const KEEP_ALIVE_MS = 30_000;
 const OCTET_STREAM = 'application/octet-stream';
-
-/** Why a node did not give us what we asked for. */
-export type NodeFailureKind = 'notFound' | 'forbidden' | 'unavailable' | 'aborted';
-
-export class NodeRequestError extends Error {
-  constructor(
-    readonly kind: NodeFailureKind,
-    readonly node: string,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(`${node}: ${message}`, options);
-    this.name = 'NodeRequestError';
-  }
-}
-
-/** The node's `BlobStatus` reduced to what readers show: lifecycle, certified and end epochs. */
-export interface NodeBlobStatus {
-  readonly kind: 'nonexistent' | 'invalid' | 'permanent' | 'deletable';
-  readonly certifiedEpoch: number | null;
-  readonly endEpoch: number | null;
-  /** Permanent blobs only: whether a live permanent Blob object is certified (`isCertified`). */
-  readonly isCertified?: boolean;
-  /** Permanent blobs only: the event behind the reported end epoch (`alreadyCertified.event`). */
-  readonly statusEvent?: { readonly txDigest: string; readonly eventSeq: string };
-}
-
-/** A storage node's signed confirmation, as sent (walrus-protocol.md §4.5), not yet verified. */
-export interface SignedConfirmation {
-  readonly serializedMessage: Uint8Array;
-  readonly signature: Uint8Array;
-}
-
-/** A node's error reason (AIP-193 `details[0].reason`), when the node answered one. */
-export class NodeWriteError extends NodeRequestError {
-  constructor(
-    node: string,
-    readonly statusCode: number,
-    readonly reason: string | undefined,
-    message: string,
-  ) {
-    super(failureKind(statusCode), node, message);
-    this.name = 'NodeWriteError';
-  }
-}
 
 export interface StorageNodeClientOptions {
   readonly name: string;
@@ -70,8 +28,34 @@ export interface StorageNodeClientOptions {
   readonly networkPublicKey?: Uint8Array;
 }
 
-export interface RequestCounter {
-  (kind: 'metadata' | 'sliver' | 'status', outcome: 'ok' | NodeFailureKind): void;
+/**
+ * Largest body each route can need. Metadata and slivers are sized by the caller, who knows the
+ * shard count and symbol size; these bound the rest. A node cannot make us buffer more than this.
+ */
+const MAX_JSON_BYTES = 64 * 1024;
+/** Error bodies are read only for their reason; what is past this is dropped. */
+const MAX_ERROR_BYTES = 16 * 1024;
+const HTTP_OK = 200;
+const HTTP_CREATED = 201;
+const HTTP_NO_CONTENT = 204;
+const HTTP_CLIENT_ERROR = 400;
+const HTTP_SERVER_ERROR = 500;
+const HTTP_REDIRECT = 300;
+/** undici's codes for a node that does not answer, or stalls, within the node timeout. */
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+type Decode<T> = (bytes: Uint8Array) => T | MalformedAnswer;
+
+interface Call<T> {
+  readonly kind: NodeRequestKind;
+  readonly method: 'GET' | 'PUT';
+  readonly path: string;
+  readonly accept: string;
+  readonly body?: Uint8Array;
+  /** Success codes of this route. */
+  readonly ok: readonly number[];
+  readonly maxBytes: number;
+  readonly decode: Decode<T>;
 }
 
 export class StorageNodeClient {
@@ -89,6 +73,7 @@ export class StorageNodeClient {
     const pinning = key !== undefined && new URL(options.url).protocol === 'https:' ? { connect: pinnedConnector(key) } : {};
     // undici's own timers bound each request (no answer, or a stalled body, within timeoutMs): a
     // timeout signal combined with the caller's costs more than the rest of a small request.
+    // A Pool never follows redirects: a 3xx is the node's answer, and a fault.
     this.pool = new Pool(options.url, {
       connections: options.connections ?? DEFAULT_NODE_CONNECTIONS,
       keepAliveTimeout: KEEP_ALIVE_MS,
@@ -98,44 +83,39 @@ export class StorageNodeClient {
     });
   }
 
-  /** BCS `BlobMetadataWithId`, unverified. */
-  getMetadata(blobId: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
-    return this.getBytes('metadata', `/v1/blobs/${blobIdToString(blobId)}/metadata`, signal);
+  /** BCS `BlobMetadataWithId`, unverified, at most `maxBytes` long. */
+  getMetadata(blobId: Uint8Array, maxBytes: number, signal: AbortSignal): Promise<NodeOutcome<Uint8Array>> {
+    return this.call({ kind: 'metadata', method: 'GET', path: `/v1/blobs/${blobIdToString(blobId)}/metadata`, accept: OCTET_STREAM, ok: [HTTP_OK], maxBytes, decode: (bytes) => bytes }, signal);
   }
 
-  /** BCS `SliverData` of the primary sliver of pair `pairIndex`, unverified. */
-  getPrimarySliver(blobId: Uint8Array, pairIndex: number, signal: AbortSignal): Promise<Uint8Array> {
-    return this.getBytes('sliver', `/v1/blobs/${blobIdToString(blobId)}/slivers/${pairIndex}/primary`, signal);
+  /** BCS `SliverData` of the primary sliver of pair `pairIndex`, unverified, at most `maxBytes` long. */
+  getPrimarySliver(blobId: Uint8Array, pairIndex: number, maxBytes: number, signal: AbortSignal): Promise<NodeOutcome<Uint8Array>> {
+    const path = `/v1/blobs/${blobIdToString(blobId)}/slivers/${pairIndex}/primary`;
+    return this.call({ kind: 'sliver', method: 'GET', path, accept: OCTET_STREAM, ok: [HTTP_OK], maxBytes, decode: (bytes) => bytes }, signal);
   }
 
-  async getBlobStatus(blobId: Uint8Array, signal: AbortSignal): Promise<NodeBlobStatus> {
-    const body = await this.request('status', `/v1/blobs/${blobIdToString(blobId)}/status`, 'application/json', signal);
-    const status = parseBlobStatus(JSON.parse(Buffer.from(body).toString('utf8')));
-    if (!status) throw new NodeRequestError('unavailable', this.name, 'unrecognised blob status');
-    return status;
+  getBlobStatus(blobId: Uint8Array, signal: AbortSignal): Promise<NodeOutcome<NodeBlobStatus>> {
+    const path = `/v1/blobs/${blobIdToString(blobId)}/status`;
+    return this.call({ kind: 'status', method: 'GET', path, accept: JSON_TYPE, ok: [HTTP_OK], maxBytes: MAX_JSON_BYTES, decode: jsonDecoder(decodeBlobStatus) }, signal);
   }
 
   /** PUT BCS `BlobMetadata` (without the ID); 200/201 both mean the node holds it. */
-  putMetadata(blobId: Uint8Array, metadataBcs: Uint8Array, signal: AbortSignal): Promise<void> {
-    return this.write('PUT', `/v1/blobs/${blobIdToString(blobId)}/metadata`, metadataBcs, signal).then(() => undefined);
+  putMetadata(blobId: Uint8Array, metadataBcs: Uint8Array, signal: AbortSignal): Promise<NodeOutcome<void>> {
+    const path = `/v1/blobs/${blobIdToString(blobId)}/metadata`;
+    return this.call({ kind: 'putMetadata', method: 'PUT', path, accept: JSON_TYPE, body: metadataBcs, ok: WRITE_OK, maxBytes: MAX_JSON_BYTES, decode: ignoreBody }, signal);
   }
 
   /** PUT BCS `SliverData` of pair `pairIndex`. */
-  putSliver(blobId: Uint8Array, pairIndex: number, type: 'primary' | 'secondary', sliverBcs: Uint8Array, signal: AbortSignal): Promise<void> {
-    return this.write('PUT', `/v1/blobs/${blobIdToString(blobId)}/slivers/${pairIndex}/${type}`, sliverBcs, signal).then(() => undefined);
+  putSliver(blobId: Uint8Array, pairIndex: number, type: 'primary' | 'secondary', sliverBcs: Uint8Array, signal: AbortSignal): Promise<NodeOutcome<void>> {
+    const path = `/v1/blobs/${blobIdToString(blobId)}/slivers/${pairIndex}/${type}`;
+    return this.call({ kind: 'putSliver', method: 'PUT', path, accept: JSON_TYPE, body: sliverBcs, ok: WRITE_OK, maxBytes: MAX_JSON_BYTES, decode: ignoreBody }, signal);
   }
 
   /** GET the storage confirmation: permanent, or for the deletable Blob object `objectId`. */
-  async getConfirmation(blobId: Uint8Array, objectId: string | null, signal: AbortSignal): Promise<SignedConfirmation> {
+  getConfirmation(blobId: Uint8Array, objectId: string | null, signal: AbortSignal): Promise<NodeOutcome<SignedConfirmation>> {
     const id = blobIdToString(blobId);
     const path = objectId === null ? `/v1/blobs/${id}/confirmation/permanent` : `/v1/blobs/${id}/confirmation/deletable/${objectId}`;
-    const body = await this.write('GET', path, undefined, signal);
-    const json = JSON.parse(Buffer.from(body).toString('utf8')) as { success?: { data?: { signed?: { serializedMessage?: unknown; signature?: unknown } } } };
-    const signed = json.success?.data?.signed;
-    if (typeof signed?.serializedMessage !== 'string' || typeof signed.signature !== 'string') {
-      throw new NodeRequestError('unavailable', this.name, `GET ${path}: not a signed confirmation`);
-    }
-    return { serializedMessage: new Uint8Array(Buffer.from(signed.serializedMessage, 'base64')), signature: new Uint8Array(Buffer.from(signed.signature, 'base64')) };
+    return this.call({ kind: 'confirmation', method: 'GET', path, accept: JSON_TYPE, ok: [HTTP_OK], maxBytes: MAX_JSON_BYTES, decode: jsonDecoder(decodeConfirmation) }, signal);
   }
 
   async close(): Promise<void> {
@@ -147,91 +127,96 @@ export class StorageNodeClient {
     await this.pool.destroy();
   }
 
-  private async write(method: 'GET' | 'PUT', path: string, body: Uint8Array | undefined, signal: AbortSignal): Promise<Uint8Array> {
+  /** One request, whatever the node does, resolved to one outcome; never rejects. */
+  private async call<T>(call: Call<T>, signal: AbortSignal): Promise<NodeOutcome<T>> {
+    let outcome: NodeOutcome<T>;
     try {
-      const headers = body ? { 'content-type': OCTET_STREAM, accept: 'application/json' } : { accept: 'application/json' };
-      const response = await this.pool.request({ method, path, headers, body, signal });
-      const bytes = new Uint8Array(await response.body.arrayBuffer());
-      if (response.statusCode < 200 || response.statusCode >= 300) {
-        const text = Buffer.from(bytes).toString('utf8');
-        throw new NodeWriteError(this.name, response.statusCode, errorReason(text), `${method} ${path} answered ${response.statusCode}: ${text.slice(0, 200)}`);
-      }
-      return bytes;
+      outcome = await this.exchange(call, signal);
     } catch (error) {
-      if (error instanceof NodeRequestError) throw error;
-      throw new NodeRequestError(signal.aborted ? 'aborted' : 'unavailable', this.name, `${method} ${path} failed: ${(error as Error).message}`, { cause: error });
+      outcome = signal.aborted ? { kind: 'aborted' } : { kind: 'faulty', fault: transportFault(error), detail: `${call.method} ${call.path}: ${errorMessage(error)}`, cause: error };
     }
+    this.count(call.kind, outcomeLabel(outcome));
+    return outcome;
   }
 
-  private async getBytes(kind: 'metadata' | 'sliver', path: string, signal: AbortSignal): Promise<Uint8Array> {
-    return this.request(kind, path, OCTET_STREAM, signal);
-  }
-
-  private async request(kind: 'metadata' | 'sliver' | 'status', path: string, accept: string, signal: AbortSignal): Promise<Uint8Array> {
-    try {
-      const response = await this.pool.request({ method: 'GET', path, headers: { accept }, signal });
-      if (response.statusCode !== 200) {
-        const text = await response.body.text();
-        throw new NodeRequestError(failureKind(response.statusCode), this.name, `GET ${path} answered ${response.statusCode}: ${text.slice(0, 200)}`);
-      }
-      const bytes = new Uint8Array(await response.body.arrayBuffer());
-      this.count(kind, 'ok');
-      return bytes;
-    } catch (error) {
-      const failure =
-        error instanceof NodeRequestError
-          ? error
-          : new NodeRequestError(signal.aborted ? 'aborted' : 'unavailable', this.name, `GET ${path} failed: ${(error as Error).message}`, { cause: error });
-      this.count(kind, failure.kind);
-      throw failure;
+  private async exchange<T>(call: Call<T>, signal: AbortSignal): Promise<NodeOutcome<T>> {
+    const headers: Record<string, string> = call.body ? { 'content-type': OCTET_STREAM, accept: call.accept } : { accept: call.accept };
+    const response = await this.pool.request({ method: call.method, path: call.path, headers, body: call.body, signal });
+    const { statusCode } = response;
+    const what = `${call.method} ${call.path} answered ${statusCode}`;
+    if (call.ok.includes(statusCode)) {
+      const bytes = await readCapped(response.body, response.headers['content-length'], call.maxBytes);
+      if (bytes === undefined) return { kind: 'faulty', fault: 'oversized', detail: `${what} with more than ${call.maxBytes} bytes` };
+      const value = call.decode(bytes);
+      if (value instanceof MalformedAnswer) return { kind: 'faulty', fault: 'malformed', detail: `${what}: ${value.why}` };
+      return { kind: 'ok', value };
     }
+    const bytes = await readCapped(response.body, undefined, MAX_ERROR_BYTES, true);
+    if (statusCode >= HTTP_CLIENT_ERROR && statusCode < HTTP_SERVER_ERROR) {
+      const text = bytes === undefined ? '' : Buffer.from(bytes).toString('utf8', 0, ERROR_DETAIL_CHARS);
+      return { kind: 'refused', statusCode, reason: bytes && errorReason(bytes), detail: `${what}: ${text}` };
+    }
+    const fault = statusCode >= HTTP_REDIRECT && statusCode < HTTP_CLIENT_ERROR ? 'redirect' : 'status';
+    return { kind: 'faulty', fault, detail: statusCode === HTTP_NO_CONTENT ? `${what} with no content` : what };
   }
+}
+
+const JSON_TYPE = 'application/json';
+const WRITE_OK = [HTTP_OK, HTTP_CREATED];
+const ERROR_DETAIL_CHARS = 200;
+/** Where a body of undeclared length starts; it doubles up to the route's cap. */
+const INITIAL_BUFFER_BYTES = 64 * 1024;
+
+function ignoreBody(): void {}
+
+function jsonDecoder<T>(decode: (json: NonNullable<unknown>) => T | MalformedAnswer): Decode<T> {
+  return (bytes) => {
+    const json = parseJson(bytes);
+    return json instanceof MalformedAnswer ? json : decode(json as NonNullable<unknown>);
+  };
 }
 
 /**
- * Marks a signal shared by a fan-out of requests: undici adds one abort listener per request in
- * flight, and past ten Node warns of a leak that is not one.
+ * Reads a body of at most `maxBytes`, stopping (and dropping the connection) as soon as more
+ * arrive: `undefined` then, or the bytes up to the cap when `truncate` is set. A declared length
+ * over the cap is refused before a byte is read.
  */
-export function sharedByRequests(signal: AbortSignal): AbortSignal {
-  setMaxListeners(0, signal);
-  return signal;
-}
-
-function failureKind(statusCode: number): NodeFailureKind {
-  if (statusCode === 404) return 'notFound';
-  if (statusCode === 451) return 'forbidden';
-  return 'unavailable';
-}
-
-interface StatusJsonBody {
-  readonly endEpoch?: number;
-  readonly initialCertifiedEpoch?: number | null;
-  readonly isCertified?: boolean;
-  readonly statusEvent?: { readonly txDigest: string; readonly eventSeq: string };
-}
-
-/** The AIP-193 reason of an error body, if it is one. */
-function errorReason(text: string): string | undefined {
-  try {
-    const json = JSON.parse(text) as { error?: { details?: { reason?: unknown }[] } };
-    const reason = json.error?.details?.[0]?.reason;
-    return typeof reason === 'string' ? reason : undefined;
-  } catch (error) {
-    // Plain-text errors (axum's extractor rejections) carry no reason.
-    if (error instanceof SyntaxError) return undefined;
-    throw error;
+async function readCapped(body: Dispatcher.ResponseData['body'], declared: string | string[] | undefined, maxBytes: number, truncate = false): Promise<Uint8Array | undefined> {
+  const length = typeof declared === 'string' && /^\d+$/.test(declared) ? Number(declared) : undefined;
+  if (length !== undefined && length > maxBytes && !truncate) {
+    body.destroy();
+    return undefined;
   }
+  let buffer = new Uint8Array(Math.min(length ?? INITIAL_BUFFER_BYTES, maxBytes));
+  let filled = 0;
+  const append = (chunk: Uint8Array) => {
+    if (filled + chunk.length > buffer.length) {
+      // More than declared, or nothing declared: grow, within the cap.
+      const grown = new Uint8Array(Math.min(maxBytes, Math.max(buffer.length * 2, filled + chunk.length)));
+      grown.set(buffer.subarray(0, filled));
+      buffer = grown;
+    }
+    buffer.set(chunk, filled);
+    filled += chunk.length;
+  };
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    const room = maxBytes - filled;
+    if (chunk.length > room) {
+      body.destroy();
+      if (!truncate) return undefined;
+      append(chunk.subarray(0, room));
+      break;
+    }
+    append(chunk);
+  }
+  return filled === buffer.length ? buffer : buffer.subarray(0, filled);
 }
 
-/** `BlobStatus` JSON (walrus-protocol.md §4.5): `"nonexistent"` or a one-key object. */
-export function parseBlobStatus(json: unknown): NodeBlobStatus | undefined {
-  const data = json && typeof json === 'object' && 'success' in json ? (json as { success: { data: unknown } }).success.data : json;
-  if (data === 'nonexistent') return { kind: 'nonexistent', certifiedEpoch: null, endEpoch: null };
-  if (!data || typeof data !== 'object') return undefined;
-  const [kind] = Object.keys(data);
-  if (kind !== 'invalid' && kind !== 'permanent' && kind !== 'deletable') return undefined;
-  const body = (data as Record<string, StatusJsonBody>)[kind] ?? {};
-  const status: NodeBlobStatus = { kind, certifiedEpoch: body.initialCertifiedEpoch ?? null, endEpoch: body.endEpoch ?? null };
-  if (kind !== 'permanent') return status;
-  return { ...status, isCertified: body.isCertified === true, statusEvent: body.statusEvent };
+function transportFault(error: unknown): NodeFault {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+  return TIMEOUT_CODES.has(code) ? 'timeout' : 'transport';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

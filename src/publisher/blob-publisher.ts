@@ -13,8 +13,8 @@ import { encodeBlob, type EncodedBlob } from '../codec/encoder.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import { fetchBlobStatus } from '../nodes/blob-status-quorum.ts';
 import { QuorumNotReachedError, uploadBlob } from '../nodes/blob-upload.ts';
-import type { CommitteeView, ReadCommittee } from '../nodes/committee-view.ts';
-import type { NodeBlobStatus } from '../nodes/storage-node-client.ts';
+import { certificateQuorumWeight, type CommitteeView, type ReadCommittee } from '../nodes/committee-view.ts';
+import type { NodeBlobStatus } from '../nodes/node-responses.ts';
 import { ChainWriteFailedError, InsufficientConfirmationsError, InvalidPublisherQueryError, NodesUnavailableError } from './publisher-errors.ts';
 import { EPOCHS_MAX, postStoreAction, type StoreParams } from './publisher-query.ts';
 import type { StoreMetrics } from './store-metrics.ts';
@@ -94,9 +94,14 @@ export class BlobPublisher {
     const { metrics, chain } = this.options;
     const blobId = blobIdToString(encoded.blobId);
     const requiredEnd = state.epoch.epoch + epochs;
-    const status = await metrics.time('status', () => fetchBlobStatus(read, encoded.blobId, signal));
-    // Without a status more than f shards vouch for, too few nodes answer to store anything: refuse before paying.
+    // Nodes holding a certificate quorum of shards must answer before anything is paid: a write
+    // they cannot confirm is refused for free rather than paid for and then failed.
+    const quorumWeight = certificateQuorumWeight(read.committee);
+    const { status, answeredWeight } = await metrics.time('status', () => fetchBlobStatus(read, encoded.blobId, signal, { untilAnsweredWeight: quorumWeight }));
     if (!status) throw new NodesUnavailableError('the storage nodes did not agree on the blob status');
+    if (answeredWeight < quorumWeight) {
+      throw new NodesUnavailableError(`nodes holding ${answeredWeight} of ${read.committee.nShards} shards answered, a certificate needs ${quorumWeight}`);
+    }
     if (!params.force) {
       const certified = await this.alreadyCertified(blobId, status, params, requiredEnd, signal);
       if (certified) return certified;

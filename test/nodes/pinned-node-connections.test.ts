@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ChainClient, Committee, CommitteeMember, SystemState } from '../../src/chain/chain-client.ts';
 import { PinnedKeyMismatchError } from '../../src/chain/node-tls-pinning.ts';
 import { CommitteeView } from '../../src/nodes/committee-view.ts';
-import { NodeRequestError, StorageNodeClient } from '../../src/nodes/storage-node-client.ts';
+import { StorageNodeClient } from '../../src/nodes/storage-node-client.ts';
 import { nodeTlsIdentity } from '../fixtures/self-signed-certificate.ts';
 
 const BLOB_ID = new Uint8Array(32).fill(1);
@@ -65,24 +65,22 @@ describe('storage-node connections pinned to on-chain network keys', () => {
   });
 
   it('the node’s own key: its self-signed certificate is accepted', async () => {
-    assert.equal((await client(httpsUrl, identity.networkPublicKey).getBlobStatus(BLOB_ID, AbortSignal.timeout(5_000))).kind, 'nonexistent');
+    assert.deepEqual(await client(httpsUrl, identity.networkPublicKey).getBlobStatus(BLOB_ID, AbortSignal.timeout(5_000)), { kind: 'ok', value: { kind: 'nonexistent', certifiedEpoch: null, endEpoch: null } });
   });
 
   it('another key: the connection is refused as a node failure caused by the pin', async () => {
-    await assert.rejects(client(httpsUrl, stranger.networkPublicKey).getBlobStatus(BLOB_ID, AbortSignal.timeout(5_000)), (error: unknown) => {
-      assert.ok(error instanceof NodeRequestError);
-      assert.equal(error.kind, 'unavailable');
-      assert.ok(error.cause instanceof PinnedKeyMismatchError, `cause: ${String(error.cause)}`);
-      return true;
-    });
+    const outcome = await client(httpsUrl, stranger.networkPublicKey).getBlobStatus(BLOB_ID, AbortSignal.timeout(5_000));
+    assert.ok(outcome.kind === 'faulty' && outcome.fault === 'transport', JSON.stringify(outcome));
+    assert.ok(outcome.cause instanceof PinnedKeyMismatchError, `cause: ${String(outcome.cause)}`);
   });
 
   it('no key: web PKI alone, which refuses the self-signed certificate (why pinning is needed)', async () => {
-    await assert.rejects(client(httpsUrl).getBlobStatus(BLOB_ID, AbortSignal.timeout(5_000)), (error: unknown) => error instanceof NodeRequestError && /self[- ]signed/i.test(String((error.cause as Error)?.message)));
+    const outcome = await client(httpsUrl).getBlobStatus(BLOB_ID, AbortSignal.timeout(5_000));
+    assert.ok(outcome.kind === 'faulty' && /self[- ]signed/i.test(outcome.detail), JSON.stringify(outcome));
   });
 
   it('plain http with a key (never on Sui) stays a plain pool', async () => {
-    assert.equal((await client(httpUrl, identity.networkPublicKey).getBlobStatus(BLOB_ID, AbortSignal.timeout(5_000))).kind, 'nonexistent');
+    assert.deepEqual(await client(httpUrl, identity.networkPublicKey).getBlobStatus(BLOB_ID, AbortSignal.timeout(5_000)), { kind: 'ok', value: { kind: 'nonexistent', certifiedEpoch: null, endEpoch: null } });
   });
 
   it('CommitteeView gives each member a client pinned to that member’s key', async () => {
@@ -90,8 +88,9 @@ describe('storage-node connections pinned to on-chain network keys', () => {
     const bad = new CommitteeView({ chain: chainWith([member(httpsUrl, stranger.networkPublicKey)]), nodeTimeoutMs: 5_000 });
     views.push(good, bad);
     const [pinned] = (await good.get()).clients;
-    assert.equal((await pinned.getBlobStatus(BLOB_ID, AbortSignal.timeout(5_000))).kind, 'nonexistent');
+    assert.deepEqual(await pinned.getBlobStatus(BLOB_ID, AbortSignal.timeout(5_000)), { kind: 'ok', value: { kind: 'nonexistent', certifiedEpoch: null, endEpoch: null } });
     const [wrong] = (await bad.get()).clients;
-    await assert.rejects(wrong.getBlobStatus(BLOB_ID, AbortSignal.timeout(5_000)), (error: unknown) => error instanceof NodeRequestError && error.cause instanceof PinnedKeyMismatchError);
+    const outcome = await wrong.getBlobStatus(BLOB_ID, AbortSignal.timeout(5_000));
+    assert.ok(outcome.kind === 'faulty' && outcome.cause instanceof PinnedKeyMismatchError, JSON.stringify(outcome));
   });
 });

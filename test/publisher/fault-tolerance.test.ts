@@ -1,7 +1,8 @@
 /**
  * Writes under faults, quorum by shard weight (3w ≥ 2n+1): f stopped still certifies; f+1 stopped
- * fails cleanly and a retry after the restart reuses the paid registration; nodes withholding
- * confirmations or signing with the wrong key are ignored; too few nodes to try → 503, nothing paid.
+ * is refused before paying; f+1 withholding their confirmations fails cleanly after paying and a
+ * retry reuses the paid registration; nodes withholding confirmations or signing with the wrong
+ * key are ignored; too few nodes to try → 503, nothing paid.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -51,9 +52,25 @@ describe('store under faults (7 nodes, 31 shards)', () => {
     }
   });
 
-  test('f+1 shards stopped: 504 INSUFFICIENT_CONFIRMATIONS, nothing certified; the retry after restart reuses the registration and pays nothing', async () => {
+  test('f+1 shards stopped: 503 before anything is paid, since the nodes that answer cannot make a certificate', async () => {
     const down = nodesWeighing(F, true);
     await Promise.all(down.map((name) => pub.network.node(name).stop()));
+    try {
+      const before = await pub.walletsBalance();
+      const refused = await pub.put(randomBytes(2400, 16));
+      assert.equal(refused.status, 503, JSON.stringify(refused.json));
+      assert.equal(refused.json.error.details[0].reason, 'INSUFFICIENT_CONFIRMATIONS');
+      assert.match(refused.json.error.message, /nothing was paid/);
+      assert.ok(Number(refused.headers.get('retry-after')) > 0);
+      assert.equal(await pub.walletsBalance(), before, 'nothing paid');
+    } finally {
+      await Promise.all(down.map((name) => pub.network.node(name).start()));
+    }
+  });
+
+  test('f+1 shards withhold confirmations: 504 INSUFFICIENT_CONFIRMATIONS, nothing certified; the retry reuses the registration and pays nothing', async () => {
+    const down = nodesWeighing(F, true);
+    for (const name of down) pub.network.setFaults(name, { withholdConfirmations: true });
     const blob = randomBytes(2500, 12);
     let paid: bigint;
     try {
@@ -68,7 +85,7 @@ describe('store under faults (7 nodes, 31 shards)', () => {
       const owned = await Promise.all(pub.publisher.subWallets.map((w) => pub.chain.getOwnedBlobObjects(w.address)));
       assert.ok(owned.flat().every((b) => b.certifiedEpoch === null), 'nothing is certified');
     } finally {
-      await Promise.all(down.map((name) => pub.network.node(name).start()));
+      for (const name of down) pub.network.setFaults(name, { withholdConfirmations: false });
     }
     const before = await pub.walletsBalance();
     const retried = await pub.put(blob);

@@ -1,7 +1,7 @@
 /** Coalescing: callers of one key share one run; the shared work is aborted only when every caller has left. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Coalescer } from '../../src/aggregator/coalescer.ts';
+import { Coalescer } from '../../src/nodes/coalescer.ts';
 
 describe('Coalescer', () => {
   test('concurrent callers share one run', async () => {
