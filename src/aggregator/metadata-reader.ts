@@ -2,14 +2,15 @@
  * Verified metadata and the nodes' view of a blob's lifecycle, cached and coalesced: what HEAD,
  * range planning and every full read start from (walrus-protocol.md §2, §3.4).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import { readCommitteeFor } from '../chain/chain-client.ts';
 import { blobIdToString } from '../codec/blob-id.ts';
 import { equalBytes } from '../codec/bytes.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import { decodeBlobMetadataWithId, verifyMetadata, type BlobMetadataWithId } from '../codec/metadata.ts';
-import { BlobNotFoundError, BlobTooLargeError, BlobUnavailableError, ForbiddenBlobError } from '../errors/gateway-errors.ts';
-import { fetchBlobStatus } from '../nodes/blob-status-quorum.ts';
+import { BlobNotCertifiedError, BlobNotFoundError, BlobTooLargeError, BlobUnavailableError, ForbiddenBlobError } from '../errors/gateway-errors.ts';
+import { fetchBlobStatus, isCertified, isRegisteredUncertified } from '../nodes/blob-status-quorum.ts';
 import type { CommitteeView, ReadCommittee } from '../nodes/committee-view.ts';
 import { fetchVerifiedMetadata } from '../nodes/metadata-quorum.ts';
 import type { NodeBlobStatus } from '../nodes/node-responses.ts';
@@ -21,6 +22,8 @@ import type { ReadMetrics } from './read-metrics.ts';
  * deletion) does: entries are refreshed after this long.
  */
 export const METADATA_TTL_MS = 60_000;
+/** How long after a "registered, not certified" the nodes are asked again before the read is refused. */
+export const UNCERTIFIED_RECHECK_MS = 1_000;
 
 /** What a reader needs to serve a blob: its verified metadata and where it was read. */
 export interface BlobInfo {
@@ -43,6 +46,8 @@ export interface MetadataReaderOptions {
   readonly kernel: CodecKernel;
   readonly maxEntries: number;
   readonly maxBlobSize?: number;
+  /** Defaults to {@link UNCERTIFIED_RECHECK_MS}. */
+  readonly uncertifiedRecheckMs?: number;
   readonly metrics?: ReadMetrics;
   readonly log?: ReadLogger;
 }
@@ -114,6 +119,22 @@ export class MetadataReader {
     if (outcome.kind === 'notFound') throw new BlobNotFoundError();
     if (outcome.kind === 'forbidden') throw new ForbiddenBlobError();
     if (outcome.kind === 'unavailable') throw new BlobUnavailableError(outcome.detail);
-    return { blobId, idText, size: outcome.value.metadata.unencodedLength, withId: outcome.value, read, status: (await vote).status };
+    const status = await this.certifiedStatus(read, blobId, (await vote).status, signal);
+    return { blobId, idText, size: outcome.value.metadata.unencodedLength, withId: outcome.value, read, status };
+  }
+
+  /**
+   * Refuses a blob more than f shards say is not certified. A "registered" is asked once more after
+   * a moment first: nodes learn of a certification a little after the chain, and a read right
+   * after a store must not be refused for that.
+   */
+  private async certifiedStatus(read: ReadCommittee, blobId: Uint8Array, status: NodeBlobStatus | undefined, signal: AbortSignal): Promise<NodeBlobStatus | undefined> {
+    let current = status;
+    if (current && isRegisteredUncertified(current)) {
+      await delay(this.options.uncertifiedRecheckMs ?? UNCERTIFIED_RECHECK_MS, undefined, { signal });
+      current = (await fetchBlobStatus(read, blobId, signal)).status;
+    }
+    if (current === undefined || isCertified(current)) return current;
+    throw new BlobNotCertifiedError(current.kind === 'nonexistent' ? 'expired, deleted or never registered' : current.kind === 'invalid' ? 'marked invalid' : 'registered');
   }
 }

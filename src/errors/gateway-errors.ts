@@ -63,8 +63,19 @@ export class InvalidConsistencyCheckError extends GatewayError {
 }
 
 export class BlobNotFoundError extends GatewayError {
-  constructor() {
-    super({ reason: 'BLOB_NOT_FOUND', status: 'NOT_FOUND' }, 'the requested blob ID does not exist on Walrus, ensure that it was entered correctly');
+  constructor(message = 'the requested blob ID does not exist on Walrus, ensure that it was entered correctly') {
+    super({ reason: 'BLOB_NOT_FOUND', status: 'NOT_FOUND' }, message);
+  }
+}
+
+/**
+ * The nodes agree the blob is registered but not certified (or expired, deleted, invalid): what
+ * they may still hold is not guaranteed to stay. The reference reads it anyway; we do not vouch for
+ * it. Same reason as not found, so clients that branch on 404 keep working.
+ */
+export class BlobNotCertifiedError extends BlobNotFoundError {
+  constructor(state: string) {
+    super(`the requested blob is ${state} on Walrus, not certified; its availability is not guaranteed`);
   }
 }
 
@@ -144,6 +155,13 @@ export class ChainUnavailableGatewayError extends GatewayError {
 export class RequestTimeoutError extends GatewayError {
   constructor(message: string) {
     super({ reason: 'REQUEST_TIMEOUT', status: 'DEADLINE_EXCEEDED', httpStatus: 408 }, message);
+  }
+}
+
+/** The request's header block is larger than Node's limit (`--max-http-header-size`). */
+export class HeadersTooLargeError extends GatewayError {
+  constructor() {
+    super({ reason: 'HEADERS_TOO_LARGE', status: 'INVALID_ARGUMENT', httpStatus: 431 }, 'the request headers are too large');
   }
 }
 

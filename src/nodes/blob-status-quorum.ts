@@ -27,10 +27,21 @@ export function fetchBlobStatus(read: ReadCommittee, blobId: Uint8Array, signal:
   const { committee, clients } = read;
   const fan = new FanOut<BlobStatusVote>({ signal });
   const votes = new Map<string, { status: NodeBlobStatus; weight: number }>();
-  let agreed: NodeBlobStatus | undefined;
   let answeredWeight = 0;
   const wanted = options.untilAnsweredWeight ?? 0;
-  fan.onIdle = () => fan.finish({ status: agreed, answeredWeight });
+  /**
+   * The status to report: one more than f shards vouch for, certified ones first — nodes learn of
+   * a certification at different times, and "registered" from laggards must not hide it.
+   */
+  const agreed = (): NodeBlobStatus | undefined => {
+    let best: NodeBlobStatus | undefined;
+    for (const { status, weight } of votes.values()) {
+      if (!isValidity(weight, committee)) continue;
+      if (best === undefined || (isCertified(status) && !isCertified(best))) best = status;
+    }
+    return best;
+  };
+  fan.onIdle = () => fan.finish({ status: agreed(), answeredWeight });
   for (const member of committee.members) {
     if (member.weight === 0) continue;
     fan.launch(member, (requestSignal) => clients[member.index].getBlobStatus(blobId, requestSignal), (outcome) => {
@@ -42,10 +53,21 @@ export function fetchBlobStatus(read: ReadCommittee, blobId: Uint8Array, signal:
       const entry = votes.get(key) ?? { status, weight: 0 };
       entry.weight += member.weight;
       votes.set(key, entry);
-      agreed ??= isValidity(entry.weight, committee) ? entry.status : undefined;
-      if (agreed && answeredWeight >= wanted) fan.finish({ status: agreed, answeredWeight });
+      const best = agreed();
+      // A registered but uncertified blob waits for every answer: a certification may be in them.
+      if (best && !isRegisteredUncertified(best) && answeredWeight >= wanted) fan.finish({ status: best, answeredWeight });
     });
   }
   if (fan.inFlight === 0) fan.finish({ status: undefined, answeredWeight: 0 });
   return fan.result;
+}
+
+/** Some live Blob object of this ID is certified (`initialCertifiedEpoch`), so its data must be available. */
+export function isCertified(status: NodeBlobStatus): boolean {
+  return status.certifiedEpoch !== null;
+}
+
+/** Registered on chain, not (yet) certified: its data is not guaranteed to be available. */
+export function isRegisteredUncertified(status: NodeBlobStatus): boolean {
+  return (status.kind === 'permanent' || status.kind === 'deletable') && !isCertified(status);
 }
