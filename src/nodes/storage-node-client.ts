@@ -184,7 +184,7 @@ function jsonDecoder<T>(decode: (json: NonNullable<unknown>) => T | MalformedAns
 async function readCapped(body: Dispatcher.ResponseData['body'], declared: string | string[] | undefined, maxBytes: number, truncate = false): Promise<Uint8Array | undefined> {
   const length = typeof declared === 'string' && /^\d+$/.test(declared) ? Number(declared) : undefined;
   if (length !== undefined && length > maxBytes && !truncate) {
-    body.destroy();
+    discard(body);
     return undefined;
   }
   let buffer = new Uint8Array(Math.min(length ?? INITIAL_BUFFER_BYTES, maxBytes));
@@ -202,7 +202,7 @@ async function readCapped(body: Dispatcher.ResponseData['body'], declared: strin
   for await (const chunk of body as AsyncIterable<Buffer>) {
     const room = maxBytes - filled;
     if (chunk.length > room) {
-      body.destroy();
+      discard(body);
       if (!truncate) return undefined;
       append(chunk.subarray(0, room));
       break;
@@ -210,6 +210,15 @@ async function readCapped(body: Dispatcher.ResponseData['body'], declared: strin
     append(chunk);
   }
   return filled === buffer.length ? buffer : buffer.subarray(0, filled);
+}
+
+/**
+ * Drops a body we will not read, and its connection. undici then fails the stream with an
+ * `AbortError`: with no listener for it, that would be an uncaught exception.
+ */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 function transportFault(error: unknown): NodeFault {
