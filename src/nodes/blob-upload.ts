@@ -28,6 +28,12 @@ export const DEFAULT_NODE_WRITE_CONCURRENCY = 8;
 const GRACE_BASE_MS = 200;
 const GRACE_FACTOR = 0.5;
 const GRACE_MAX_MS = 2_000;
+/**
+ * Stragglers finish their uploads after the answer (more nodes hold the blob from the start), for
+ * this long at most: they hold the encoded blob, and a node that reads our PUTs slowly must not
+ * keep it in memory for ever.
+ */
+const STRAGGLER_LIMIT_MS = 60_000;
 /** Nodes may not have seen the registration yet (NOT_REGISTERED) or all slivers (MISSING_SLIVERS). */
 const RETRYABLE_REASONS = new Set(['NOT_REGISTERED', 'MISSING_SLIVERS']);
 const RETRY_ATTEMPTS = 3;
@@ -90,7 +96,7 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
     repairRows: new RepairRowBarrier(encoded, members.map((member) => member.index)),
   };
   // Stragglers go on after the answer, until the publisher closes.
-  const fan = new FanOut<UploadResult>({ signal: request.signal, background: request.background });
+  const fan = new FanOut<UploadResult>({ signal: request.signal, background: request.background, backgroundLimitMs: STRAGGLER_LIMIT_MS });
   const started = performance.now();
   let uploadedWeight = 0;
   let uploadDoneAt: number | undefined;

@@ -22,6 +22,8 @@ export interface FanOutOptions {
   readonly signal: AbortSignal;
   /** When set, requests still in flight at settlement go on until they end or this aborts. */
   readonly background?: AbortSignal;
+  /** How long stragglers may go on after settlement, at most: a node must not hold them for ever. */
+  readonly backgroundLimitMs?: number;
 }
 
 /** A committee member as far as the fan-out cares: an index to distrust by. */
@@ -41,6 +43,7 @@ export class FanOut<R> {
   /** Cancellers of pending timers, by name. */
   private readonly timers = new Map<string, () => void>();
   private readonly distrusted = new Set<number>();
+  private stragglerTimer: NodeJS.Timeout | undefined;
   private readonly onCallerAbort = () => this.fail(abortReason(this.options.signal));
   private readonly onBackgroundAbort = () => this.controller.abort(this.options.background?.reason);
 
@@ -138,7 +141,11 @@ export class FanOut<R> {
     if (!this.settle()) return;
     const background = this.options.background;
     if (background === undefined || background.aborted) this.controller.abort(new Error('the fan-out has settled'));
-    else if (this.running > 0) background.addEventListener('abort', this.onBackgroundAbort, { once: true });
+    else if (this.running > 0) {
+      background.addEventListener('abort', this.onBackgroundAbort, { once: true });
+      const limit = this.options.backgroundLimitMs;
+      if (limit !== undefined) this.stragglerTimer = setTimeout(() => this.controller.abort(new Error('stragglers ran out of time')), limit).unref();
+    }
     this.resolveResult(value);
   }
 
@@ -159,7 +166,9 @@ export class FanOut<R> {
   }
 
   private releaseWhenDone(): void {
-    if (this.running === 0) this.options.background?.removeEventListener('abort', this.onBackgroundAbort);
+    if (this.running > 0) return;
+    this.options.background?.removeEventListener('abort', this.onBackgroundAbort);
+    clearTimeout(this.stragglerTimer);
   }
 }
 

@@ -146,15 +146,17 @@ export class StorageNodeClient {
     const what = `${call.method} ${call.path} answered ${statusCode}`;
     if (call.ok.includes(statusCode)) {
       const bytes = await readCapped(response.body, response.headers['content-length'], call.maxBytes);
-      if (bytes === undefined) return { kind: 'faulty', fault: 'oversized', detail: `${what} with more than ${call.maxBytes} bytes` };
+      if (bytes === 'oversized') return { kind: 'faulty', fault: 'oversized', detail: `${what} with more than ${call.maxBytes} bytes` };
+      if (bytes === 'tooSlow') return { kind: 'faulty', fault: 'timeout', detail: `${what} with a body slower than ${MIN_BODY_BYTES_PER_SECOND} bytes/s` };
       const value = call.decode(bytes);
       if (value instanceof MalformedAnswer) return { kind: 'faulty', fault: 'malformed', detail: `${what}: ${value.why}` };
       return { kind: 'ok', value };
     }
-    const bytes = await readCapped(response.body, undefined, MAX_ERROR_BYTES, true);
+    const read = await readCapped(response.body, undefined, MAX_ERROR_BYTES, true);
+    const bytes = typeof read === 'string' ? new Uint8Array(0) : read;
     if (statusCode >= HTTP_CLIENT_ERROR && statusCode < HTTP_SERVER_ERROR) {
-      const text = bytes === undefined ? '' : Buffer.from(bytes).toString('utf8', 0, ERROR_DETAIL_CHARS);
-      return { kind: 'refused', statusCode, reason: bytes && errorReason(bytes), detail: `${what}: ${text}` };
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', 0, ERROR_DETAIL_CHARS);
+      return { kind: 'refused', statusCode, reason: errorReason(bytes), detail: `${what}: ${text}` };
     }
     const fault = statusCode >= HTTP_REDIRECT && statusCode < HTTP_CLIENT_ERROR ? 'redirect' : 'status';
     return { kind: 'faulty', fault, detail: statusCode === HTTP_NO_CONTENT ? `${what} with no content` : what };
@@ -164,6 +166,12 @@ export class StorageNodeClient {
 const JSON_TYPE = 'application/json';
 const WRITE_OK = [HTTP_OK, HTTP_CREATED];
 const ERROR_DETAIL_CHARS = 200;
+/**
+ * A node must send its body at least this fast once the grace period is over (a sliver of the
+ * largest blob, ~44 MB at 1000 shards, then has 11 minutes; a drip of a byte a second, seconds).
+ */
+const MIN_BODY_BYTES_PER_SECOND = 64 * 1024;
+const BODY_RATE_GRACE_MS = 5_000;
 /** Where a body of undeclared length starts; it doubles up to the route's cap. */
 const INITIAL_BUFFER_BYTES = 64 * 1024;
 
@@ -176,16 +184,21 @@ function jsonDecoder<T>(decode: (json: NonNullable<unknown>) => T | MalformedAns
   };
 }
 
+/** Why a body could not be read whole. */
+type BodyShortfall = 'oversized' | 'tooSlow';
+
 /**
  * Reads a body of at most `maxBytes`, stopping (and dropping the connection) as soon as more
- * arrive: `undefined` then, or the bytes up to the cap when `truncate` is set. A declared length
- * over the cap is refused before a byte is read.
+ * arrive — or as soon as it arrives slower than {@link MIN_BODY_BYTES_PER_SECOND} after a grace
+ * period: undici's body timeout only sees silence, and a node dripping a byte at a time would
+ * otherwise hold a request (and whatever waits on it) for ever. With `truncate`, an oversized
+ * body yields its first `maxBytes` instead. A declared length over the cap is refused unread.
  */
-async function readCapped(body: Dispatcher.ResponseData['body'], declared: string | string[] | undefined, maxBytes: number, truncate = false): Promise<Uint8Array | undefined> {
+async function readCapped(body: Dispatcher.ResponseData['body'], declared: string | string[] | undefined, maxBytes: number, truncate = false): Promise<Uint8Array | BodyShortfall> {
   const length = typeof declared === 'string' && /^\d+$/.test(declared) ? Number(declared) : undefined;
   if (length !== undefined && length > maxBytes && !truncate) {
     discard(body);
-    return undefined;
+    return 'oversized';
   }
   let buffer = new Uint8Array(Math.min(length ?? INITIAL_BUFFER_BYTES, maxBytes));
   let filled = 0;
@@ -199,15 +212,21 @@ async function readCapped(body: Dispatcher.ResponseData['body'], declared: strin
     buffer.set(chunk, filled);
     filled += chunk.length;
   };
+  const started = performance.now();
   for await (const chunk of body as AsyncIterable<Buffer>) {
     const room = maxBytes - filled;
     if (chunk.length > room) {
       discard(body);
-      if (!truncate) return undefined;
+      if (!truncate) return 'oversized';
       append(chunk.subarray(0, room));
       break;
     }
     append(chunk);
+    const elapsedMs = performance.now() - started;
+    if (elapsedMs > BODY_RATE_GRACE_MS && (filled * 1000) / elapsedMs < MIN_BODY_BYTES_PER_SECOND) {
+      discard(body);
+      return 'tooSlow';
+    }
   }
   return filled === buffer.length ? buffer : buffer.subarray(0, filled);
 }

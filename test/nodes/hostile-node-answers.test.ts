@@ -158,6 +158,16 @@ describe('a storage node that answers with anything: one typed outcome per reque
       response.on('close', () => clearInterval(drip));
     };
     await expectFault(sliver(), 'timeout');
+    behaviour = (_request, response) => {
+      // A drip fast enough for the idle timeout, far too slow for any real node: cut off after the grace period.
+      response.writeHead(200, { 'content-length': '900' });
+      const drip = setInterval(() => (response.destroyed ? clearInterval(drip) : response.write('x')), TIMEOUT_MS / 4);
+      response.on('close', () => clearInterval(drip));
+    };
+    const started = performance.now();
+    await expectFault(sliver(), 'timeout');
+    // The drip would last 225 s; a bound far above the 5 s grace tells the two apart on any machine.
+    assert.ok(performance.now() - started < 60_000, 'cut off after the grace period, not when the drip ends');
   });
 
   test('an aborted request is aborted, not faulty; every outcome was counted', async () => {
