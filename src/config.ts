@@ -45,6 +45,8 @@ export interface GatewayConfig {
   readonly maxBufferSize: number;
   readonly nodeTimeoutMs: number;
   readonly hedgeDelayMs: number;
+  /** Longest wait for a request's headers, from its first byte (Node's `headersTimeout`). */
+  readonly requestHeaderTimeoutMs: number;
   readonly logLevel: string;
   readonly publisher: PublisherConfig;
 }
@@ -65,7 +67,18 @@ export interface PublisherConfig {
   /** MIST of SUI per sub-wallet refill; unused on `local`, whose ledger charges no gas. */
   readonly gasRefillAmount: bigint;
   readonly subWalletsMinBalance: bigint;
+  readonly bodyTimeouts: BodyTimeouts;
   readonly jwt: JwtAuthConfig;
+}
+
+/** How slowly a PUT body may arrive before it is answered 408 (as Apache mod_reqtimeout's `body=…,MinRate=…`). */
+export interface BodyTimeouts {
+  /** Longest gap between two body bytes. */
+  readonly idleTimeoutMs: number;
+  /** Average bytes per second the body must keep up after the grace period; 0 turns the check off. */
+  readonly minBytesPerSecond: number;
+  /** Time at the start of the body during which no rate is required (TCP slow start, a slow first hop). */
+  readonly minRateGraceMs: number;
 }
 
 type Kind = 'string' | 'boolean';
@@ -99,6 +112,10 @@ export const OPTIONS = {
   'aggregator-max-buffer-size': { env: 'WALRUS_GATEWAY_MAX_BUFFER_SIZE', kind: 'string', default: '320' },
   'node-timeout-ms': { env: 'WALRUS_GATEWAY_NODE_TIMEOUT_MS', kind: 'string', default: '10000' },
   'hedge-delay-ms': { env: 'WALRUS_GATEWAY_HEDGE_DELAY_MS', kind: 'string', default: '250' },
+  'request-header-timeout': { env: 'WALRUS_GATEWAY_REQUEST_HEADER_TIMEOUT', kind: 'string', default: '20s' },
+  'body-idle-timeout': { env: 'WALRUS_GATEWAY_BODY_IDLE_TIMEOUT', kind: 'string', default: '30s' },
+  'body-min-rate': { env: 'WALRUS_GATEWAY_BODY_MIN_RATE', kind: 'string', default: '16KiB' },
+  'body-min-rate-grace': { env: 'WALRUS_GATEWAY_BODY_MIN_RATE_GRACE', kind: 'string', default: '10s' },
   'log-level': { env: 'WALRUS_GATEWAY_LOG_LEVEL', kind: 'string', default: 'info' },
   'wallet-key-file': { env: 'WALRUS_GATEWAY_WALLET_KEY_FILE', kind: 'string' },
   'sub-wallets-dir': { env: 'WALRUS_GATEWAY_SUB_WALLETS_DIR', kind: 'string' },
@@ -284,6 +301,7 @@ export function loadConfig(mode: GatewayMode, args: string[], env: NodeJS.Proces
     maxBufferSize: Math.max(maxBufferSize, maxConcurrentRequests),
     nodeTimeoutMs: read.integer('node-timeout-ms', 1),
     hedgeDelayMs: read.integer('hedge-delay-ms', 0),
+    requestHeaderTimeoutMs: read.durationMs('request-header-timeout'),
     logLevel,
     publisher: loadPublisherConfig(read, env, mode, network),
   };
@@ -362,6 +380,11 @@ function loadPublisherConfig(read: Reader, env: NodeJS.ProcessEnv, mode: Gateway
     walRefillAmount: read.amount('wal-refill-amount', 'FROST'),
     gasRefillAmount: read.amount('gas-refill-amount', 'MIST'),
     subWalletsMinBalance: read.amount('sub-wallets-min-balance', 'FROST'),
+    bodyTimeouts: {
+      idleTimeoutMs: read.durationMs('body-idle-timeout'),
+      minBytesPerSecond: read.size('body-min-rate') ?? 0,
+      minRateGraceMs: read.durationMs('body-min-rate-grace'),
+    },
     jwt: {
       decodeSecret: secret,
       algorithm: algorithm as JwtAlgorithm,

@@ -3,7 +3,10 @@
  * shedding, metrics) and registers the routes of the configured mode. The entry point reads the
  * configuration and calls `listen`; tests build the app with a local network.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { BlobReader } from '../aggregator/blob-reader.ts';
 import { Blocklist } from '../aggregator/blocklist.ts';
 import { MemoryBlobCache } from '../aggregator/memory-blob-cache.ts';
@@ -15,7 +18,8 @@ import type { GatewayConfig } from '../config.ts';
 import { CommitteeView } from '../nodes/committee-view.ts';
 import { errorCacheControl } from './cache-control.ts';
 import { registerCors } from './cors.ts';
-import { RouteNotFoundError } from '../errors/gateway-errors.ts';
+import { ClientDisconnectedError, HeadersTooLargeError, MalformedRequestError, RequestTimeoutError, RouteNotFoundError } from '../errors/gateway-errors.ts';
+import { clientAbortSignal, clientGone, registerClientAbort } from './client-abort.ts';
 import { errorResponse } from './errors.ts';
 import { LoadShedder, registerLoadShedding } from './load-shedding.ts';
 import type { GatewayMetrics } from './metrics.ts';
@@ -32,8 +36,8 @@ export interface AppDeps {
   readonly blocklist?: Blocklist;
   /** The store flow (publisher and daemon modes); without it the PUT routes answer 501. */
   readonly publisher?: BlobPublisher;
-  /** Pino logger options; `false` silences the app (tests). */
-  readonly logger?: boolean | { level: string };
+  /** Pino logger options; `false` silences the app (tests); `stream` captures the log (tests). */
+  readonly logger?: boolean | { level: string; stream?: DestinationStream };
 }
 
 /** What the caller may need beyond the app itself (tests read caches and metrics). */
@@ -47,10 +51,45 @@ export interface GatewayApp {
   readonly publisherShedder?: LoadShedder;
 }
 
+/** Node checks header deadlines on an interval (30 s by default); this many checks per timeout keep it close. */
+const HEADER_TIMEOUT_CHECKS = 4;
+const MAX_CONNECTIONS_CHECK_MS = 30_000;
+/** The error response may leave before the body was read; afterwards Node would drain the rest on a kept-alive socket. */
+const CLOSE_CONNECTION = { connection: 'close' };
+
+/**
+ * Errors Node raises before a request exists (header timeout, oversized or malformed headers):
+ * the same JSON body as every other error, then the connection is closed (as Node's own handler).
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new RequestTimeoutError('the request headers did not arrive in time')
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? new HeadersTooLargeError()
+        : new MalformedRequestError('the request is not valid HTTP');
+  const { statusCode, body } = errorResponse(known);
+  const text = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${text}`);
+  }
+  socket.destroy();
+}
+
 export function buildApp(deps: AppDeps): GatewayApp {
   const { config, chain, kernel, metrics } = deps;
-  // HEAD is registered by hand: Fastify's automatic HEAD would run GET and rebuild the blob.
-  const app = Fastify({ logger: deps.logger ?? { level: config.logLevel }, exposeHeadRoutes: false, return503OnClosing: true });
+  const app = Fastify({
+    logger: deps.logger ?? { level: config.logLevel },
+    // HEAD is registered by hand: Fastify's automatic HEAD would run GET and rebuild the blob.
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    http: {
+      headersTimeout: config.requestHeaderTimeoutMs,
+      connectionsCheckingInterval: Math.min(MAX_CONNECTIONS_CHECK_MS, Math.max(1, Math.floor(config.requestHeaderTimeoutMs / HEADER_TIMEOUT_CHECKS))),
+    },
+    clientErrorHandler: answerClientError,
+  });
   const log = app.log.child({ component: 'aggregator' });
   const readMetrics = new ReadMetrics(metrics.registry);
   const committees = new CommitteeView({
@@ -63,6 +102,8 @@ export function buildApp(deps: AppDeps): GatewayApp {
   const reader = new BlobReader({ metadata, cache: blobCache, kernel, hedgeDelayMs: config.hedgeDelayMs, metrics: readMetrics, log });
   const shedder = new LoadShedder({ maxConcurrent: config.maxConcurrentRequests, maxBuffer: config.maxBufferSize });
 
+  // First: the abort signal must exist before any hook (load shedding) can make the request wait.
+  registerClientAbort(app);
   metrics.instrument(app);
   registerCors(app, config.corsOrigins);
   registerLoadShedding(app, shedder);
@@ -70,9 +111,14 @@ export function buildApp(deps: AppDeps): GatewayApp {
     throw new RouteNotFoundError(request.method, request.url);
   });
   app.setErrorHandler(async (error, request, reply) => {
-    const response = errorResponse(error);
-    if (response.traceId) request.log.error({ err: error, traceId: response.traceId }, 'internal error');
+    // Whatever a cancelled read or store throws once its client left (an AbortError, a node error
+    // with the abort as cause) is the client's doing: 499 and a debug line, not a 500 with a trace.
+    const gone = error instanceof ClientDisconnectedError || clientAbortSignal(reply).aborted || clientGone(reply.raw);
+    const response = errorResponse(gone ? new ClientDisconnectedError() : error);
+    if (gone) request.log.debug({ reason: error instanceof Error ? error.message : String(error) }, 'client disconnected');
+    else if (response.traceId) request.log.error({ err: error, traceId: response.traceId }, 'internal error');
     else request.log.debug({ err: error }, 'request failed');
+    if (!request.raw.complete) reply.headers(CLOSE_CONNECTION);
     // Success headers set before the failure (ETag, Content-Type, …) must not describe the error body.
     for (const name of ['etag', 'content-type', 'content-disposition', 'content-security-policy', 'x-cache', 'accept-ranges']) reply.removeHeader(name);
     reply.header('cache-control', errorCacheControl(response.statusCode, config.errorCacheSeconds));

@@ -1,11 +1,10 @@
 /**
  * Content-Type of a read (RFC 9110 §8.3; sniffing after the WHATWG MIME Sniffing standard §7).
- * Order: the reference's rules first — the request's `Accept` when it names one type (no `*`),
- * else the request's `Content-Type`, else the blob's `content-type` attribute — then magic bytes
- * for common media, PDF, JSON and text, else `application/octet-stream`. The reference sends no
- * Content-Type at all by default, so browsers download images instead of showing them (#2895).
+ * Only trusted sources decide it: the blob's `content-type` attribute (written by the blob's owner
+ * on chain), else magic bytes for common media, PDF, JSON and text, else `application/octet-stream`.
+ * The reference sends no Content-Type at all by default, so browsers download images instead of
+ * showing them (#2895).
  */
-
 export const OCTET_STREAM = 'application/octet-stream';
 /** Bytes looked at for sniffing, as the MIME Sniffing standard's resource header. */
 export const SNIFF_BYTES = 1445;
@@ -92,25 +91,53 @@ export function sniffContentType(head: Uint8Array, complete: boolean): string {
   return 'text/plain; charset=utf-8';
 }
 
-export interface ContentTypeInputs {
-  readonly accept: string | undefined;
-  readonly requestContentType: string | undefined;
-  readonly attributeContentType: string | undefined;
+/** `type/subtype` with optional parameters, tokens as RFC 9110 §5.6.2; nothing else is sent. */
+const MEDIA_TYPE = /^[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+(\s*;\s*[!#$%&'*+.^_`|~0-9a-z-]+=("[^"\\\x00-\x1f\x7f]*"|[!#$%&'*+.^_`|~0-9a-z-]+))*$/i;
+
+/**
+ * The blob's declared type, from its `content-type` attribute when that is a well-formed media
+ * type; `undefined` when the type must be sniffed. Unlike the reference, the request's `Accept` and
+ * `Content-Type` are never copied: a cached response must not take a type the requester chose
+ * (`Accept: text/html` on any blob would be stored by shared caches for every reader).
+ */
+export function declaredContentType(attributeContentType: string | undefined): string | undefined {
+  const type = attributeContentType?.trim();
+  return type && MEDIA_TYPE.test(type) ? type : undefined;
 }
 
-/** The reference's rules; `undefined` when none applies and the type must be sniffed. */
-export function declaredContentType({ accept, requestContentType, attributeContentType }: ContentTypeInputs): string | undefined {
-  if (accept && !accept.includes('*') && !accept.includes(',')) return accept.trim();
-  if (requestContentType) return requestContentType.trim();
-  if (attributeContentType) return attributeContentType.trim();
-  return undefined;
-}
+/** Bare media types (no parameters) a browser shows without running anything from the blob. */
+const INERT_TYPES: ReadonlySet<string> = new Set([
+  OCTET_STREAM,
+  'text/plain',
+  'application/json',
+  // Browsers show PDF in an isolated viewer with no access to the origin; a sandbox stops Chrome showing it.
+  'application/pdf',
+  'application/zip',
+  'application/gzip',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'image/bmp',
+  'image/x-icon',
+  'image/vnd.microsoft.icon',
+  'image/avif',
+  'font/woff',
+  'font/woff2',
+]);
+/** Media players run no script; everything under these tops is inert. */
+const INERT_TOP_LEVEL_TYPES = ['audio/', 'video/'];
 
-/** Types a browser may run script in: HTML, SVG, and any XML (which can carry XHTML). */
+/**
+ * Whether a type needs the sandbox: everything not known to be inert — HTML, SVG, XSL, any XML
+ * (`application/xml-dtd`, `text/xml-external-parsed-entity`, `+xml`), JavaScript, and any type we
+ * do not know, since a browser may render it as a document.
+ */
 export function isScriptCapable(contentType: string): boolean {
   const essence = contentType.split(';')[0].trim().toLowerCase();
-  return essence === 'text/html' || essence === 'application/xhtml+xml' || essence === 'text/xml' || essence === 'application/xml' || essence.endsWith('+xml');
+  if (INERT_TYPES.has(essence)) return false;
+  return !INERT_TOP_LEVEL_TYPES.some((top) => essence.startsWith(top) && essence.length > top.length);
 }
 
-/** Served with script-capable types so a blob cannot run script on the gateway's origin. */
+/** Served with every type that is not inert so a blob cannot run script on the gateway's origin. */
 export const SANDBOX_CSP = 'sandbox';

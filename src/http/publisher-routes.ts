@@ -1,7 +1,7 @@
 /**
  * The publisher's HTTP route (gateway-api.md §1.6): `PUT /v1/blobs` with the reference's query, a
- * raw body up to `--max-body-size`, its own load shedding (8 running + 8 queued by default) and
- * optional JWT auth; `PUT /v1/quilts` still answers 501 (quilts are not built yet).
+ * raw body up to `--max-body-size` that must not arrive too slowly (`--body-idle-timeout`,
+ * `--body-min-rate`), its own load shedding (8 running + 8 queued by default) and optional JWT auth; `PUT /v1/quilts` still answers 501 (quilts are not built yet).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PublisherConfig } from '../config.ts';
@@ -27,8 +27,12 @@ export function registerPublisherRoutes(app: FastifyInstance, deps: PublisherRou
   const shedder = new LoadShedder({ maxConcurrent: config.maxConcurrentRequests, maxBuffer: config.maxBufferSize, service: 'publisher' });
   const auth = jwtAuthEnabled(config.jwt) ? new JwtAuthenticator(config.jwt) : undefined;
 
-  const putBlob = async (request: FastifyRequest, reply: FastifyReply) => {
+  // Admission in `onRequest`, before anything else can wait or fail, so every end of the request gives the slot back.
+  const admit = async (_request: FastifyRequest, reply: FastifyReply) => {
     await shedder.admit(reply);
+  };
+
+  const putBlob = async (request: FastifyRequest, reply: FastifyReply) => {
     const params = parseStoreQuery(request.query as Record<string, string | string[] | undefined>);
     const header = request.headers['content-length'];
     let token: VerifiedToken | undefined;
@@ -39,7 +43,7 @@ export function registerPublisherRoutes(app: FastifyInstance, deps: PublisherRou
         sendObjectTo: params.sendObjectTo,
       });
     }
-    const body = await readRawBody(request.raw, config.maxBodySize);
+    const body = await readRawBody(request.raw, { limit: config.maxBodySize, timeouts: config.bodyTimeouts });
     if (auth && token) auth.checkBodySize(token, body.length);
     const result = await publisher.store(body, params, clientAbortSignal(reply));
     return reply.code(200).type('application/json').send(result);
@@ -49,7 +53,7 @@ export function registerPublisherRoutes(app: FastifyInstance, deps: PublisherRou
     // The handler streams the body itself (one buffer, limit enforced while reading), whatever its type.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-    scope.put('/v1/blobs', putBlob);
+    scope.put('/v1/blobs', { onRequest: admit }, putBlob);
     scope.put('/v1/quilts', async () => {
       throw new NotImplementedError('PUT /v1/quilts (quilts)');
     });

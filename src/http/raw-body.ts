@@ -3,33 +3,120 @@
  * and filled in place (no chunk list, no concatenated copy); without one (chunked) the chunks are
  * copied into a buffer that grows by doubling. Over the limit it fails with 413 as soon as that is
  * known — from the header, before reading a byte.
+ *
+ * Slow senders fail with 408 (`RequestTimeoutError`), as Apache mod_reqtimeout's `body=…,MinRate=…`:
+ * no byte for `idleTimeoutMs`, or, after `minRateGraceMs`, fewer bytes than `minBytesPerSecond` per
+ * second since the body started (so a one-byte drip cannot keep a publisher slot). A client that
+ * disconnects mid-body fails with `ClientDisconnectedError`.
  */
 import type { IncomingMessage } from 'node:http';
-import { MalformedRequestError, PayloadTooLargeError } from '../errors/gateway-errors.ts';
+import type { BodyTimeouts } from '../config.ts';
+import { ClientDisconnectedError, MalformedRequestError, PayloadTooLargeError, RequestTimeoutError } from '../errors/gateway-errors.ts';
 
 const INITIAL_CHUNKED_CAPACITY = 64 * 1024;
+const MS_PER_SECOND = 1000;
 
-export async function readRawBody(stream: IncomingMessage, limit: number): Promise<Uint8Array> {
+export interface RawBodyOptions {
+  readonly limit: number;
+  readonly timeouts: BodyTimeouts;
+}
+
+/** Fills one buffer from chunks; throws 413/400 as soon as the body cannot be right. */
+class BodyBuffer {
+  private buffer: Uint8Array;
+  length = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly declared: number | undefined,
+  ) {
+    this.buffer = new Uint8Array(declared ?? Math.min(limit, INITIAL_CHUNKED_CAPACITY));
+  }
+
+  append(chunk: Uint8Array): void {
+    if (this.length + chunk.length > this.limit) throw tooLarge(this.limit);
+    if (this.length + chunk.length > this.buffer.length) {
+      if (this.declared !== undefined) throw new MalformedRequestError('the body is longer than its Content-Length');
+      const grown = new Uint8Array(Math.min(this.limit, Math.max(this.buffer.length * 2, this.length + chunk.length)));
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
+    }
+    this.buffer.set(chunk, this.length);
+    this.length += chunk.length;
+  }
+
+  finish(): Uint8Array {
+    if (this.declared !== undefined && this.length !== this.declared) throw new MalformedRequestError('the body is shorter than its Content-Length');
+    return this.length === this.buffer.length ? this.buffer : this.buffer.subarray(0, this.length);
+  }
+}
+
+/**
+ * When the body is too slow at `now`: the earlier of the idle deadline and the minimum-rate
+ * deadline, which every byte received pushes back by 1 / minBytesPerSecond seconds.
+ */
+function slowBodyDeadline(timeouts: BodyTimeouts, startedAt: number, lastByteAt: number, received: number): { at: number; why: string } {
+  const idle = { at: lastByteAt + timeouts.idleTimeoutMs, why: `no body bytes for ${timeouts.idleTimeoutMs} ms` };
+  if (timeouts.minBytesPerSecond <= 0) return idle;
+  const rateAt = startedAt + timeouts.minRateGraceMs + (received / timeouts.minBytesPerSecond) * MS_PER_SECOND;
+  return rateAt < idle.at ? { at: rateAt, why: `the body arrives slower than ${timeouts.minBytesPerSecond} bytes/s` } : idle;
+}
+
+export function readRawBody(stream: IncomingMessage, { limit, timeouts }: RawBodyOptions): Promise<Uint8Array> {
   const header = stream.headers['content-length'];
   const declared = header === undefined ? undefined : Number(header);
-  if (declared !== undefined && !(Number.isSafeInteger(declared) && declared >= 0)) throw new MalformedRequestError(`invalid Content-Length ${JSON.stringify(header)}`);
-  if (declared !== undefined && declared > limit) throw tooLarge(limit);
-  let buffer = new Uint8Array(declared ?? Math.min(limit, INITIAL_CHUNKED_CAPACITY));
-  let length = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    // Stop reading but keep the socket: the 413 is answered, then Node closes the unread request.
-    if (length + chunk.length > limit) throw tooLarge(limit);
-    if (length + chunk.length > buffer.length) {
-      if (declared !== undefined) throw new MalformedRequestError('the body is longer than its Content-Length');
-      const grown = new Uint8Array(Math.min(limit, Math.max(buffer.length * 2, length + chunk.length)));
-      grown.set(buffer.subarray(0, length));
-      buffer = grown;
-    }
-    buffer.set(chunk, length);
-    length += chunk.length;
-  }
-  if (declared !== undefined && length !== declared) throw new MalformedRequestError('the body is shorter than its Content-Length');
-  return length === buffer.length ? buffer : buffer.subarray(0, length);
+  if (declared !== undefined && !(Number.isSafeInteger(declared) && declared >= 0)) return Promise.reject(new MalformedRequestError(`invalid Content-Length ${JSON.stringify(header)}`));
+  if (declared !== undefined && declared > limit) return Promise.reject(tooLarge(limit));
+  if (stream.complete && stream.readableEnded) return Promise.resolve(new BodyBuffer(limit, declared).finish());
+
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const body = new BodyBuffer(limit, declared);
+    const startedAt = Date.now();
+    let lastByteAt = startedAt;
+    let timer: NodeJS.Timeout | undefined;
+
+    // Listeners, not `for await`: leaving an async iterator destroys the request and with it the
+    // socket, so the 408/413 could never be answered. Paused and unlistened, the rest is left to
+    // the error response (sent with `Connection: close`).
+    const settle = (error: unknown, value?: Uint8Array) => {
+      clearTimeout(timer);
+      stream.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      if (error === undefined && value) resolve(value);
+      else {
+        stream.pause();
+        reject(error);
+      }
+    };
+    const onData = (chunk: Buffer) => {
+      lastByteAt = Date.now();
+      try {
+        body.append(chunk);
+      } catch (error) {
+        settle(error);
+      }
+    };
+    const onEnd = () => {
+      try {
+        settle(undefined, body.finish());
+      } catch (error) {
+        settle(error);
+      }
+    };
+    const onError = () => settle(new ClientDisconnectedError());
+    const onClose = () => {
+      if (!stream.complete) settle(new ClientDisconnectedError());
+    };
+    // One timer, re-armed only when it fires: a fast upload costs no timer work per chunk.
+    const check = () => {
+      const deadline = slowBodyDeadline(timeouts, startedAt, lastByteAt, body.length);
+      const now = Date.now();
+      if (now >= deadline.at) settle(new RequestTimeoutError(`the request body was too slow: ${deadline.why}`));
+      else timer = setTimeout(check, deadline.at - now);
+    };
+    stream.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+    check();
+    stream.resume();
+  });
 }
 
 function tooLarge(limit: number): PayloadTooLargeError {

@@ -93,12 +93,8 @@ export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): v
   /** Content-Type, CSP, Content-Disposition and attribute headers; `head` lazily yields the first bytes. */
   const representationHeaders = async (request: BlobRequest | ObjectRequest, reply: FastifyReply, target: ReadTarget, head: () => Promise<{ bytes: Uint8Array; complete: boolean }>) => {
     const attributes = target.object ? attributeHeaders(target.object.attributes, config.allowedHeaders) : {};
-    const declared = declaredContentType({
-      accept: request.headers.accept,
-      requestContentType: request.headers['content-type'],
-      attributeContentType: attributes['content-type'],
-    });
-    let type = declared;
+    // No response header below depends on a request header (only on the URL), so no `Vary` is needed.
+    let type = declaredContentType(attributes['content-type']);
     if (type === undefined) {
       const { bytes, complete } = await head();
       type = sniffContentType(bytes, complete);

@@ -11,6 +11,9 @@ import { AuthError } from './publisher-errors.ts';
 
 export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'ES256', 'ES384', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+const MS_PER_SECOND = 1000;
+/** `Retry-After` is never 0: that would invite an immediate retry. */
+const MIN_RETRY_AFTER_SECONDS = 1;
 
 export interface JwtAuthConfig {
   /** `0x` hex or raw text; for asymmetric algorithms DER (SPKI, or PKCS#1 for RSA) bytes or PEM text. */
@@ -69,7 +72,8 @@ export class JwtAuthenticator {
       if (claims.iat === undefined) throw new AuthError('INVALID_TIMESTAMP', 'the token has no iat claim, which this publisher requires');
       if (claims.exp - claims.iat !== this.config.expiringSec) throw new AuthError('INVALID_EXPIRATION', `the token must expire exactly ${this.config.expiringSec} s after it was issued`);
     }
-    if (this.used.has(claims.jti)) throw new AuthError('TOKEN_ALREADY_USED', 'the token has already been used');
+    const spentUntil = this.used.get(claims.jti);
+    if (spentUntil !== undefined) throw tokenAlreadyUsed(spentUntil);
     if (this.used.size >= this.config.cacheSize) {
       this.evictExpired();
       if (this.used.size >= this.config.cacheSize) throw new TokenCacheFullError();
@@ -112,6 +116,16 @@ export class JwtAuthenticator {
       throw authErrorFromJose(error);
     }
   }
+}
+
+/**
+ * 429 as the reference, but with `Retry-After`: the seconds until the token expires. A replayed
+ * token can never succeed, and a client that loops on 429 without the header would retry forever;
+ * one that honours it waits out the token's life and then gets a final 401 EXPIRED_SIGNATURE.
+ */
+function tokenAlreadyUsed(exp: number): AuthError {
+  const secondsLeft = Math.max(MIN_RETRY_AFTER_SECONDS, Math.ceil(exp - Date.now() / MS_PER_SECOND));
+  return new AuthError('TOKEN_ALREADY_USED', 'the token has already been used; send a new token', secondsLeft);
 }
 
 interface Claims {

@@ -79,7 +79,8 @@ const AUTH_STATUS = {
 } as const;
 
 export class AuthError extends GatewayError {
-  constructor(reason: AuthReason, message: string) {
-    super({ reason, status: AUTH_STATUS[reason], domain: DOMAIN_AUTH }, message);
+  /** `retryAfter`: seconds for `Retry-After`, where waiting changes the answer. */
+  constructor(reason: AuthReason, message: string, retryAfter?: number) {
+    super({ reason, status: AUTH_STATUS[reason], domain: DOMAIN_AUTH, retryAfter }, message);
   }
 }

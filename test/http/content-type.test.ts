@@ -1,7 +1,8 @@
 /**
- * Content-Type: the reference's rules (Accept without `*`, the request's Content-Type, the
- * content-type attribute) first, then magic-byte sniffing, else octet-stream; script-capable
- * types get `Content-Security-Policy: sandbox` unless the operator opts out; always nosniff.
+ * Content-Type only from trusted sources: the blob's content-type attribute, then magic-byte
+ * sniffing, else octet-stream — never from the request's Accept or Content-Type (a shared cache
+ * would keep the requester's choice for everyone). Every type not known to be inert gets
+ * `Content-Security-Policy: sandbox` unless the operator opts out; always nosniff.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -34,13 +35,18 @@ describe('sniffContentType', () => {
     ];
     for (const [bytes, type] of cases) assert.equal(sniffContentType(bytes, true), type, type);
   });
-  test('the reference rules and script-capable types', () => {
-    assert.equal(declaredContentType({ accept: 'image/png', requestContentType: undefined, attributeContentType: 'text/html' }), 'image/png');
-    assert.equal(declaredContentType({ accept: '*/*', requestContentType: 'text/css', attributeContentType: undefined }), 'text/css');
-    assert.equal(declaredContentType({ accept: 'text/html,*/*', requestContentType: undefined, attributeContentType: 'image/svg+xml' }), 'image/svg+xml');
-    assert.equal(declaredContentType({ accept: undefined, requestContentType: undefined, attributeContentType: undefined }), undefined);
-    for (const type of ['text/html; charset=utf-8', 'image/svg+xml', 'application/xml', 'text/xml', 'application/xhtml+xml']) assert.ok(isScriptCapable(type), type);
-    for (const type of ['text/plain', 'image/png', 'application/json']) assert.ok(!isScriptCapable(type), type);
+  test('only a well-formed content-type attribute is declared; everything not inert is sandboxed', () => {
+    assert.equal(declaredContentType('text/html; charset=utf-8'), 'text/html; charset=utf-8');
+    assert.equal(declaredContentType(' image/svg+xml '), 'image/svg+xml');
+    assert.equal(declaredContentType(undefined), undefined);
+    assert.equal(declaredContentType('html'), undefined);
+    assert.equal(declaredContentType('text/html\r\nx-evil: 1'), undefined);
+    const scriptCapable = [
+      'text/html; charset=utf-8', 'image/svg+xml', 'application/xml', 'text/xml', 'application/xhtml+xml', 'text/xsl', 'application/xslt+xml',
+      'application/xml-dtd', 'text/xml-external-parsed-entity', 'application/javascript', 'text/javascript', 'application/x-unknown', 'text/css', 'multipart/x-mixed-replace', 'audio/', 'nonsense',
+    ];
+    for (const type of scriptCapable) assert.ok(isScriptCapable(type), type);
+    for (const type of ['text/plain; charset=utf-8', 'image/png', 'application/json', 'application/octet-stream', 'video/mp4', 'audio/mpeg', 'IMAGE/JPEG']) assert.ok(!isScriptCapable(type), type);
   });
 });
 
@@ -68,11 +74,36 @@ describe('Content-Type over HTTP', () => {
     await other.arrayBuffer();
   });
 
-  test('Accept naming one type wins, and HTML gets the sandbox CSP', async () => {
-    const response = await fetch(`${gw.url}/v1/blobs/${png}`, { headers: { accept: 'text/html' } });
-    assert.equal(response.headers.get('content-type'), 'text/html');
-    assert.equal(response.headers.get('content-security-policy'), 'sandbox');
-    await response.arrayBuffer();
+  test("the request's Accept and Content-Type never choose the type, so no Vary is needed", async () => {
+    const { blobId } = await gw.store(text('<html><script>alert(document.domain)</script></html>'));
+    const requests: Record<string, string>[] = [{ accept: 'text/xsl' }, { accept: 'text/html' }, { 'content-type': 'text/html' }, { accept: 'application/xml-dtd' }];
+    for (const headers of requests) {
+      const response = await fetch(`${gw.url}/v1/blobs/${blobId}`, { headers });
+      assert.equal(response.headers.get('content-type'), 'text/plain; charset=utf-8', JSON.stringify(headers));
+      assert.ok(!/accept|content-type/i.test(response.headers.get('vary') ?? ''), JSON.stringify(headers));
+      await response.arrayBuffer();
+    }
+    const image = await fetch(`${gw.url}/v1/blobs/${png}`, { headers: { accept: 'text/html' } });
+    assert.equal(image.headers.get('content-type'), 'image/png');
+    await image.arrayBuffer();
+  });
+
+  test('the content-type attribute is served, sandboxed unless inert', async () => {
+    const html = text('<html><script>alert(1)</script></html>');
+    const cases: [string, string | null][] = [
+      ['text/html', 'sandbox'],
+      ['application/xml-dtd', 'sandbox'],
+      ['text/xml-external-parsed-entity', 'sandbox'],
+      ['application/x-never-heard-of-it', 'sandbox'],
+      ['text/plain', null],
+    ];
+    for (const [type, csp] of cases) {
+      const object = await gw.store(html, { 'content-type': type });
+      const response = await fetch(`${gw.url}/v1/blobs/by-object-id/${object.id}`, { headers: { accept: 'image/png' } });
+      assert.equal(response.headers.get('content-type'), type);
+      assert.equal(response.headers.get('content-security-policy'), csp, type);
+      await response.arrayBuffer();
+    }
   });
 });
 
@@ -84,8 +115,8 @@ describe('operator opt-out of the sandbox', () => {
   after(() => gw.stop());
 
   test('no CSP for SVG when allowed', async () => {
-    const { blobId } = await gw.store(text('<svg xmlns="http://www.w3.org/2000/svg"/>'));
-    const response = await fetch(`${gw.url}/v1/blobs/${blobId}`, { headers: { accept: 'image/svg+xml' } });
+    const object = await gw.store(text('<svg xmlns="http://www.w3.org/2000/svg"/>'), { 'content-type': 'image/svg+xml' });
+    const response = await fetch(`${gw.url}/v1/blobs/by-object-id/${object.id}`);
     assert.equal(response.headers.get('content-type'), 'image/svg+xml');
     assert.equal(response.headers.get('content-security-policy'), null);
     await response.arrayBuffer();

@@ -46,11 +46,14 @@ describe('error mapping', () => {
   });
   test('the load shedder admits maxBuffer requests, runs maxConcurrent, refuses the rest', async () => {
     const shedder = new LoadShedder({ maxConcurrent: 1, maxBuffer: 2 });
-    const first = await shedder.acquire();
-    const second = shedder.acquire();
-    await assert.rejects(shedder.acquire(), TooManyRequestsError);
-    first();
-    (await second)();
+    const first = shedder.enter();
+    await first.ready;
+    const second = shedder.enter();
+    assert.equal(shedder.queued, 1);
+    assert.throws(() => shedder.enter(), TooManyRequestsError);
+    first.release();
+    await second.ready;
+    second.release();
     assert.equal(shedder.inFlight, 0);
   });
 });

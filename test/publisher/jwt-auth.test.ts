@@ -38,6 +38,9 @@ describe('JWT auth over HTTP (--jwt-decode-secret, --jwt-verify-upload)', () => 
     const replay = await putWith(token);
     assert.equal(replay.status, 429);
     assert.equal(reasonOf(replay), 'TOKEN_ALREADY_USED');
+    // The token can never succeed: Retry-After sends a retrying client away until it has expired (≤ 1 h here).
+    const retryAfter = Number(replay.headers.get('retry-after'));
+    assert.ok(retryAfter > HOUR - 60 && retryAfter <= HOUR, `Retry-After ${replay.headers.get('retry-after')}`);
   });
 
   test('missing, malformed, wrongly signed and expired tokens', async () => {
