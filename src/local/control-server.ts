@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { errorBody } from '../errors/error-body.ts';
+import { HOSTILE_KINDS_RULE, isHostileKindList } from './storage-node/node-faults.ts';
 import type { NodeFaults, StorageNodeServer } from './storage-node/storage-node-server.ts';
 
 export interface ControlServerOptions {
@@ -8,34 +9,48 @@ export interface ControlServerOptions {
   readonly nodes: readonly StorageNodeServer[];
 }
 
-const FAULT_FIELDS: Record<keyof NodeFaults, 'boolean' | 'number'> = {
-  corruptSlivers: 'boolean',
-  corruptMetadata: 'boolean',
-  latencyMs: 'number',
-  withholdConfirmations: 'boolean',
-  invalidConfirmationSignatures: 'boolean',
+/** One fault field's check: undefined when the value fits, else what the value must be. */
+type FaultCheck = (value: unknown) => string | undefined;
+
+const BOOLEAN: FaultCheck = (value) => (typeof value === 'boolean' ? undefined : 'a boolean');
+const NON_NEGATIVE_NUMBER: FaultCheck = (value) =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? undefined : 'a non-negative number';
+const HOSTILE_KIND_LIST: FaultCheck = (value) => (isHostileKindList(value) ? undefined : HOSTILE_KINDS_RULE);
+
+const FAULT_FIELDS: Record<keyof NodeFaults, FaultCheck> = {
+  corruptSlivers: BOOLEAN,
+  corruptMetadata: BOOLEAN,
+  latencyMs: NON_NEGATIVE_NUMBER,
+  withholdConfirmations: BOOLEAN,
+  invalidConfirmationSignatures: BOOLEAN,
+  hostile: BOOLEAN,
+  hostileKinds: HOSTILE_KIND_LIST,
 };
 
 const CONTROL_DOMAIN = 'control.walrus.local';
 
-/** Validates a faults patch: only known fields, each of its type; latency a non-negative number. */
+function isFaultField(key: string): key is keyof NodeFaults {
+  return Object.hasOwn(FAULT_FIELDS, key);
+}
+
+/** Validates a faults patch: only known fields, each passing its check. */
 function parseFaults(body: unknown): Partial<NodeFaults> | string {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body must be a JSON object';
-  const faults: Record<string, boolean | number> = {};
+  const faults: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
-    const type = FAULT_FIELDS[key as keyof NodeFaults];
-    if (!type) return `unknown fault ${JSON.stringify(key)}; known: ${Object.keys(FAULT_FIELDS).join(', ')}`;
-    if (typeof value !== type || (type === 'number' && !(Number.isFinite(value) && (value as number) >= 0))) {
-      return `${key} must be a ${type === 'number' ? 'non-negative number' : 'boolean'}`;
-    }
-    faults[key] = value as boolean | number;
+    if (!isFaultField(key)) return `unknown fault ${JSON.stringify(key)}; known: ${Object.keys(FAULT_FIELDS).join(', ')}`;
+    const expected = FAULT_FIELDS[key](value);
+    if (expected !== undefined) return `${key} must be ${expected}`;
+    faults[key] = value;
   }
+  // Every field passed the check for its own key above.
   return faults as Partial<NodeFaults>;
 }
 
 /**
  * Fault controls for tests, on loopback only: stop and start a storage node, and make it corrupt,
- * slow, or stingy with confirmations — the failures a gateway must survive on a real network.
+ * slow, stingy with confirmations, or outright hostile — the failures a gateway must survive on a
+ * real network.
  */
 export class ControlServer {
   private readonly app: FastifyInstance;

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ChainView } from './chain-view.ts';
 import { registerOpenCors } from './cors.ts';
 import { routeErrorHandler, sendError } from './error-response.ts';
+import { registerHostileMode } from './hostile-responses.ts';
 import { RouteNotFoundError } from './node-errors.ts';
 import type { NodeFaults } from './node-faults.ts';
 import { registerConfirmationRoutes } from './routes/confirmation-routes.ts';
@@ -42,6 +43,8 @@ export function buildStorageNodeApp(deps: StorageNodeAppDeps): FastifyInstance {
     if (latencyMs > 0) setTimeout(done, latencyMs);
     else done();
   });
+  // Before CORS and the routes, so a hostile node is hostile to every request, preflights included.
+  registerHostileMode(app, deps.faults);
   registerOpenCors(app);
 
   const { nShards } = deps.chain.state;
