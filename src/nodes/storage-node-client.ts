@@ -7,7 +7,6 @@
  * carrying that key (§4.1). Every call resolves to a {@link NodeOutcome} — bodies capped while
  * they are read, JSON decoded field by field — and never rejects: a node cannot make us throw.
  */
-import { setMaxListeners } from 'node:events';
 import { Pool, type Dispatcher } from 'undici';
 import { pinnedConnector } from '../chain/node-tls-pinning.ts';
 import { blobIdToString } from '../codec/blob-id.ts';
@@ -64,7 +63,7 @@ export class StorageNodeClient {
   private readonly pool: Pool;
 
   constructor(
-    private readonly options: StorageNodeClientOptions,
+    options: StorageNodeClientOptions,
     private readonly count: RequestCounter = () => {},
   ) {
     this.name = options.name;
