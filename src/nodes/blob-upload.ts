@@ -45,12 +45,14 @@ const QUOTED_FAILURES = 5;
 export class QuorumNotReachedError extends Error {
   constructor(
     readonly verifiedWeight: number,
-    readonly claimedWeight: number,
+    /** Shards whose nodes sent a confirmation at all, valid or not, verified or not. */
+    readonly arrivedWeight: number,
     readonly nShards: number,
     readonly failures: readonly string[],
   ) {
-    const unverified = claimedWeight > verifiedWeight ? ` (${claimedWeight} shards' confirmations arrived, not all with valid signatures)` : '';
-    super(`verified storage confirmations from ${verifiedWeight} of ${nShards} shards, short of a quorum${unverified}; ${failures.slice(0, QUOTED_FAILURES).join('; ')}`);
+    super(
+      `storage confirmations arrived from nodes holding ${arrivedWeight} of ${nShards} shards, ${verifiedWeight} of them verified: short of a quorum; ${failures.slice(0, QUOTED_FAILURES).join('; ')}`,
+    );
     this.name = 'QuorumNotReachedError';
   }
 }
@@ -102,6 +104,7 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
   let uploadDoneAt: number | undefined;
   const signatures = new SignatureCollector(expected);
   let pendingWeight = members.reduce((sum, member) => sum + member.weight, 0);
+  let arrivedWeight = 0;
   const failures: string[] = [];
 
   const finish = () => {
@@ -137,7 +140,7 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
       return;
     }
     if (!isCertificateQuorum(signatures.claimedWeight + pendingWeight, committee)) {
-      fan.fail(new QuorumNotReachedError(signatures.verifiedWeight, signatures.claimedWeight, committee.nShards, failures));
+      fan.fail(new QuorumNotReachedError(signatures.verifiedWeight, arrivedWeight, committee.nShards, failures));
     }
   };
   let graceStarted = false;
@@ -151,6 +154,7 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
     fan.launch(member, (signal) => writeToNode(client, member, target, signal, uploaded), (outcome) => {
       pendingWeight -= member.weight;
       if (outcome.kind === 'ok') {
+        arrivedWeight += member.weight;
         const rejected = signatures.add(member, outcome.value);
         if (rejected) {
           fan.distrust(member);

@@ -97,6 +97,22 @@ describe('store under faults (7 nodes, 31 shards)', () => {
     assert.deepEqual(await readBlob(pub.chain, retried.json.newlyCreated.blobObject.blobId), blob);
   });
 
+  test('f+1 shards sign wrongly: the 504 says how many confirmations arrived and how many verified', async () => {
+    const lying = nodesWeighing(F, true);
+    for (const name of lying) pub.network.setFaults(name, { invalidConfirmationSignatures: true });
+    try {
+      const failed = await pub.put(randomBytes(2200, 17));
+      assert.equal(failed.status, 504, JSON.stringify(failed.json));
+      const match = /arrived from nodes holding (\d+) of 31 shards, (\d+) of them verified/.exec(failed.json.error.message);
+      assert.ok(match, failed.json.error.message);
+      assert.equal(Number(match[1]), SHARDS, 'every node answered');
+      assert.ok(Number(match[2]) < SHARDS - F, 'the wrongly signed ones are not counted as verified');
+      assert.match(failed.json.error.message, /bad BLS signature/);
+    } finally {
+      for (const name of lying) pub.network.setFaults(name, { invalidConfirmationSignatures: false });
+    }
+  });
+
   test('a node withholding confirmations and one sending bad signatures are ignored', async () => {
     const [withholding, lying] = nodesWeighing(F);
     assert.ok(lying, 'two nodes within f');

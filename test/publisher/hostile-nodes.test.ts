@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { HOSTILE_KINDS } from '../../src/local/storage-node/node-faults.ts';
 import { startPublisher, type PublisherFixture } from '../fixtures/publisher.ts';
 import { randomBytes } from '../fixtures/random.ts';
 
@@ -79,6 +80,23 @@ describe('hostile storage nodes (7 nodes, 31 shards, f = 10)', () => {
       assert.ok(faults > 0, 'faulty answers were counted');
     } finally {
       setHostile(hostile, false);
+    }
+  });
+
+  test('each misbehaviour alone, on nodes holding up to f shards: the PUT certifies and reads back exact', async () => {
+    const hostile = nodesWeighing(F);
+    for (const [i, kind] of HOSTILE_KINDS.entries()) {
+      for (const name of hostile) pub.network.setFaults(name, { hostile: true, hostileKinds: [kind] });
+      try {
+        const blob = randomBytes(3_000, 970 + i);
+        const stored = await pub.put(blob, i % 2 === 0 ? 'permanent=true' : 'deletable=true');
+        assert.equal(stored.status, 200, `${kind}: ${JSON.stringify(stored.json)}`);
+        const read = await fetch(`${pub.url}/v1/blobs/${stored.json.newlyCreated.blobObject.blobId}`);
+        assert.equal(read.status, 200, kind);
+        assert.deepEqual(new Uint8Array(await read.arrayBuffer()), blob, kind);
+      } finally {
+        for (const name of hostile) pub.network.setFaults(name, { hostile: false, hostileKinds: [...HOSTILE_KINDS] });
+      }
     }
   });
 
