@@ -51,7 +51,7 @@ export interface GatewayConfig {
   readonly publisher: PublisherConfig;
 }
 
-/** The publisher's options (gateway-api.md §2.4–§2.5); used in `publisher` and `daemon` modes. */
+/** The publisher's options (docs/http-api.md §2.4–§2.5); used in `publisher` and `daemon` modes. */
 export interface PublisherConfig {
   /** `--wallet-key-file`; the key itself may come from WALRUS_GATEWAY_WALLET_KEY instead. */
   readonly walletKeyFile: string | undefined;

@@ -1,6 +1,6 @@
 /**
  * The read flow: blob ID → verified metadata → verified primary slivers → blob
- * (walrus-protocol.md §1.8, §3). Full reads prefer the systematic slivers 0…p−1 (with all of them
+ * (docs/protocol.md §1.8, §3). Full reads prefer the systematic slivers 0…p−1 (with all of them
  * the blob is their concatenation) and are cached and coalesced; byte ranges fetch only the
  * systematic rows that hold them and fall back to a full read when those are not available.
  */

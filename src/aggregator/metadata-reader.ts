@@ -1,6 +1,6 @@
 /**
  * Verified metadata and the nodes' view of a blob's lifecycle, cached and coalesced: what HEAD,
- * range planning and every full read start from (walrus-protocol.md §2, §3.4).
+ * range planning and every full read start from (docs/protocol.md §2, §3.4).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';

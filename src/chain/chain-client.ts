@@ -78,7 +78,7 @@ export interface SystemState {
   readonly committee: Committee;
   /**
    * While shards move to the current committee (`EpochChangeSync` on Sui), the previous committee
-   * still serves the blobs certified before the current epoch (walrus-protocol.md §3.3); absent
+   * still serves the blobs certified before the current epoch (docs/protocol.md §3.3); absent
    * at other times and on chains whose epochs change at once.
    */
   readonly previousCommitteeForReads?: Committee;
@@ -238,7 +238,7 @@ export interface RegisterBlobResult extends TransactionReceipt {
   readonly cost: StorageCost;
 }
 
-/** A quorum certificate over one storage confirmation message (walrus-protocol.md §4.6). */
+/** A quorum certificate over one storage confirmation message (docs/protocol.md §4.6). */
 export interface BlobCertificate {
   /** Member i signed iff bit i % 8 of byte i / 8 is set (`signersToBitmap`). */
   readonly signersBitmap: Uint8Array;

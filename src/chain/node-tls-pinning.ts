@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 
 /**
- * TLS to storage nodes pinned to their on-chain `network_public_key` (walrus-protocol.md §4.1):
+ * TLS to storage nodes pinned to their on-chain `network_public_key` (docs/protocol.md §4.1):
  * the certificate's secp256r1 key must equal the 33-byte compressed key the node registered. The
  * chain, not web PKI, vouches for the node, so a self-signed certificate carrying the key is
  * accepted, and so is a CA-issued one; any certificate with another key is refused. As in the Rust

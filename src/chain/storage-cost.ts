@@ -2,7 +2,7 @@ import { BYTES_PER_STORAGE_UNIT } from '../codec/params.ts';
 import type { Prices, StorageCost } from './chain-client.ts';
 
 /**
- * Walrus pricing (walrus-protocol.md §5.2; `system_state_inner.move` `process_storage_payments`,
+ * Walrus pricing (docs/protocol.md §5.2; `system_state_inner.move` `process_storage_payments`,
  * `write_price`): storage is paid per unit per epoch on the reserved size, writing once per unit
  * on the blob's encoded length. A unit is 1 MiB, rounded up.
  */

@@ -1,7 +1,7 @@
 import { bcs, type BcsType } from '@mysten/sui/bcs';
 
 /**
- * BCS layouts of the Walrus Move structs the Sui chain client reads (walrus-protocol.md §5.1,
+ * BCS layouts of the Walrus Move structs the Sui chain client reads (docs/protocol.md §5.1,
  * §5.3), written against `@mysten/sui`'s `bcs` so that nothing of `@mysten/walrus` is needed at
  * run time. Field order is the Move declaration order; the tests encode values with the official
  * SDK's generated types and decode them with these, field by field.

@@ -34,7 +34,7 @@ import * as ptb from './sui-transactions.ts';
 
 const PAGE_LIMIT = 50;
 const BLOB_METADATA_FIELD_NAME_BCS = bcs.vector(bcs.u8()).serialize(BLOB_METADATA_FIELD_NAME).toBytes();
-/** Where `balance::split` lives; its abort means the paying coin holds too little (walrus-protocol.md §5.3). */
+/** Where `balance::split` lives; its abort means the paying coin holds too little (docs/protocol.md §5.3). */
 const SUI_FRAMEWORK = normalizeSuiObjectId('0x2');
 const TRANSACTION_INCLUDE = { effects: true, events: true } as const;
 
@@ -52,7 +52,7 @@ interface PackageInfo {
 
 /**
  * The chain client for real Sui networks: reads the Walrus System and Staking objects through their
- * versioned dynamic fields and sends PTBs (walrus-protocol.md §5). Writes by one signer are
+ * versioned dynamic fields and sends PTBs (docs/protocol.md §5). Writes by one signer are
  * serialised so two uploads never pick the same WAL coins; use sub-wallets for parallel uploads.
  */
 export class SuiChainClient implements ChainClient {
@@ -208,7 +208,7 @@ export class SuiChainClient implements ChainClient {
     return pricesFromMove(SystemStateInnerV1.parse(await this.readVersionedState(this.network.systemObjectId, signal)));
   }
 
-  /** The `u64 version → inner` dynamic field of the System or Staking object (walrus-protocol.md §5.1). */
+  /** The `u64 version → inner` dynamic field of the System or Staking object (docs/protocol.md §5.1). */
   private async readVersionedState(objectId: ObjectId, signal?: AbortSignal): Promise<Uint8Array> {
     const { object } = await this.call(() => this.sui.core.getObject({ objectId, include: { content: true }, signal }));
     const { version } = VersionedObject.parse(object.content);

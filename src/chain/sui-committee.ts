@@ -53,7 +53,7 @@ export function committeeNodeIds(stakingInner: StakingInnerV1Value): ObjectId[] 
 }
 
 /**
- * Builds the gateway's system state from the decoded Move objects (walrus-protocol.md §3.2, §5.1,
+ * Builds the gateway's system state from the decoded Move objects (docs/protocol.md §3.2, §5.1,
  * §5.5). Member order and weights come from the `BlsCommittee` because the certificate's signers
  * bitmap indexes it; shards come from the staking `Committee`; names, URLs and TLS keys from pools.
  */

@@ -1,7 +1,7 @@
 import { isValidSuiObjectId, normalizeSuiObjectId } from '@mysten/sui/utils';
 
 /**
- * Where the Walrus system lives on each Sui network (walrus-protocol.md §5.1; the official
+ * Where the Walrus system lives on each Sui network (docs/protocol.md §5.1; the official
  * `setup/client_config_*.yaml` and `@mysten/walrus` `constants.ts`). Every value can be overridden
  * because testnet is redeployed from time to time; `custom` has no defaults at all.
  */

@@ -5,7 +5,7 @@ import type { CertifyBlobRequest, ExtendBlobRequest, ObjectId, RegisterBlobReque
 import { InsufficientBalanceError } from './chain-errors.ts';
 
 /**
- * Programmable transactions for the Walrus publisher calls (walrus-protocol.md §5.3, §5.4). Every
+ * Programmable transactions for the Walrus publisher calls (docs/protocol.md §5.3, §5.4). Every
  * builder is a pure function returning a `Transaction` so tests can inspect the commands offline;
  * the client sets sender and gas, dry-runs and executes them.
  *
@@ -88,7 +88,7 @@ export function registerBlobTransaction(input: RegisterBlobTransactionInput): Tr
     arguments: [
       system,
       storage,
-      // Move reads the 32 raw bytes as a little-endian u256 (walrus-protocol.md §5.3).
+      // Move reads the 32 raw bytes as a little-endian u256 (docs/protocol.md §5.3).
       tx.pure.u256(blobIdToU256(parseBlobId(input.blobId))),
       tx.pure.u256(blobIdToU256(input.rootHash)),
       tx.pure.u64(input.size),

@@ -3,7 +3,7 @@ import { DIGEST_LENGTH } from './params.ts';
 
 /**
  * Storage confirmations: the BCS `ProtocolMessage<StorageConfirmationBody>` a storage node signs
- * for a blob it holds all its slivers of (walrus-protocol.md §4.6). Every signer must sign the
+ * for a blob it holds all its slivers of (docs/protocol.md §4.6). Every signer must sign the
  * identical bytes so the signatures aggregate into one certificate.
  */
 export const INTENT_BLOB_CERT_MSG = 1;

@@ -1,6 +1,6 @@
 /**
  * Blob attributes as response headers, as the reference's by-object-id reads
- * (gateway-api.md §1.3): only keys in `--allowed-headers` (case-insensitive), never overwriting
+ * (docs/http-api.md §1.3): only keys in `--allowed-headers` (case-insensitive), never overwriting
  * a header already set, and only values that are legal header values.
  */
 

@@ -1,6 +1,6 @@
 /**
  * The ONE place that turns any thrown value into an HTTP status, headers and the reference's
- * AIP-193 JSON error body (walrus-protocol.md §4.3, gateway-api.md §1.7). Domain errors carry a
+ * AIP-193 JSON error body (docs/protocol.md §4.3, docs/http-api.md §1.7). Domain errors carry a
  * stable code; chain failures are the chain's, not ours (503, retry later); Fastify's own request
  * errors are the client's; anything else is a bug: 500 with a trace ID the operator finds in the log.
  */

@@ -1,6 +1,6 @@
 /**
  * Load shedding as the reference's `LoadShedLayer → BufferLayer → ConcurrencyLimitLayer`
- * (gateway-api.md §2.3): at most `maxConcurrent` requests run, at most `maxBuffer` are admitted in
+ * (docs/http-api.md §2.3): at most `maxConcurrent` requests run, at most `maxBuffer` are admitted in
  * all (running + waiting); beyond that a request is refused at once with 429 — in the same JSON
  * error body as every other error, plus `Retry-After`.
  *

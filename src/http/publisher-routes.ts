@@ -1,5 +1,5 @@
 /**
- * The publisher's HTTP route (gateway-api.md §1.6): `PUT /v1/blobs` with the reference's query, a
+ * The publisher's HTTP route (docs/http-api.md §1.6): `PUT /v1/blobs` with the reference's query, a
  * raw body up to `--max-body-size` that must not arrive too slowly (`--body-idle-timeout`,
  * `--body-min-rate`), its own load shedding (8 running + 8 queued by default) and optional JWT auth; `PUT /v1/quilts` still answers 501 (quilts are not built yet).
  */

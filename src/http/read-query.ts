@@ -1,5 +1,5 @@
 /**
- * Query parameters of reads (gateway-api.md §1.2). Unknown parameters are ignored, not 400 as in
+ * Query parameters of reads (docs/http-api.md §1.2). Unknown parameters are ignored, not 400 as in
  * the reference's `deny_unknown_fields`, so cache-busters such as `?cb=<time>` work.
  */
 import type { ConsistencyCheck } from '../codec/decoder.ts';

@@ -1,5 +1,5 @@
 /**
- * The aggregator's read routes (gateway-api.md §1.1–§1.5): GET and HEAD `/v1/blobs/{blobId}`,
+ * The aggregator's read routes (docs/http-api.md §1.1–§1.5): GET and HEAD `/v1/blobs/{blobId}`,
  * GET `/v1/blobs/{blobId}/byte-range`, GET and HEAD `/v1/blobs/by-object-id/{objectId}`. IDs and
  * query flags are validated, the blocklist and `If-None-Match` answered, before any node is asked.
  */

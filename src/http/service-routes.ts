@@ -1,5 +1,5 @@
 /**
- * Routes every mode serves (gateway-api.md §1.8): `GET /status` (plain `OK`, outside load
+ * Routes every mode serves (docs/http-api.md §1.8): `GET /status` (plain `OK`, outside load
  * shedding) and `GET /v1/api` (the OpenAPI spec in a Redoc page, as the reference); plus, for an
  * app built in publisher or daemon mode without a publisher, the store routes answering 501.
  */

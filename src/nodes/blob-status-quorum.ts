@@ -1,5 +1,5 @@
 /**
- * The blob's lifecycle as the nodes report it (walrus-protocol.md §3.4 "Status"): ask every node,
+ * The blob's lifecycle as the nodes report it (docs/protocol.md §3.4 "Status"): ask every node,
  * weigh each answer by its shards, and accept a status once nodes holding more than f shards
  * agree on it — so at least one honest node vouches for it.
  */

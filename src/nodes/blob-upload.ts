@@ -1,5 +1,5 @@
 /**
- * The write fan-out (walrus-protocol.md §4.2, §4.6, §6.2–§6.3): to every committee member, PUT the
+ * The write fan-out (docs/protocol.md §4.2, §4.6, §6.2–§6.3): to every committee member, PUT the
  * metadata, then its shards' sliver pairs with bounded concurrency, then GET its storage
  * confirmation; check each confirmation's bytes and verify the BLS signatures in batches; stop
  * waiting once the verified signers hold a certificate quorum by shard weight (3w ≥ 2n+1), give

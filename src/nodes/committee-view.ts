@@ -1,7 +1,7 @@
 /**
  * The read committee with one {@link StorageNodeClient} per member, refreshed from the chain on a
  * short interval. Clients are keyed by URL and TLS key and survive refreshes, so their connection
- * pools are reused across epochs (walrus-protocol.md §3.2–§3.3).
+ * pools are reused across epochs (docs/protocol.md §3.2–§3.3).
  */
 import type { ChainClient, Committee, CommitteeMember } from '../chain/chain-client.ts';
 import { EncodingParams } from '../codec/params.ts';
@@ -97,7 +97,7 @@ export function isQuorum(weight: number, committee: Committee): boolean {
   return weight > 2 * faultyWeight(committee);
 }
 
-/** The on-chain quorum `certify_blob` checks (walrus-protocol.md §4.6, §7.7): 3w ≥ 2n+1 by shard weight. */
+/** The on-chain quorum `certify_blob` checks (docs/protocol.md §4.6, §7.7): 3w ≥ 2n+1 by shard weight. */
 export function isCertificateQuorum(weight: number, committee: Committee): boolean {
   return weight >= certificateQuorumWeight(committee);
 }

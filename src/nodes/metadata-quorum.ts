@@ -1,5 +1,5 @@
 /**
- * Metadata from a few nodes, as the Rust client's `retrieve_metadata` (walrus-protocol.md §3.4):
+ * Metadata from a few nodes, as the Rust client's `retrieve_metadata` (docs/protocol.md §3.4):
  * a small number of requests in parallel; the first answer that verifies against the blob ID
  * wins; a byzantine answer just makes room for the next node. Not-found (and blocked) answers are
  * summed by shard weight: the first one widens the fan-out to every node so that an unknown blob

@@ -1,5 +1,5 @@
 /**
- * Validating decoders for the storage nodes' JSON answers (walrus-protocol.md §4.3, §4.5). A node's
+ * Validating decoders for the storage nodes' JSON answers (docs/protocol.md §4.3, §4.5). A node's
  * JSON is checked field by field; anything else — `null`, wrong types, extra nesting, numbers
  * that are not epochs — is a {@link MalformedAnswer}, never a value with holes in it.
  */
@@ -20,7 +20,7 @@ export interface NodeBlobStatus {
   readonly statusEvent?: { readonly txDigest: string; readonly eventSeq: string };
 }
 
-/** A storage node's signed confirmation, as sent (walrus-protocol.md §4.5), not yet verified. */
+/** A storage node's signed confirmation, as sent (docs/protocol.md §4.5), not yet verified. */
 export interface SignedConfirmation {
   readonly serializedMessage: Uint8Array;
   readonly signature: Uint8Array;

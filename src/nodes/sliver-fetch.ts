@@ -1,5 +1,5 @@
 /**
- * Hedged primary-sliver retrieval (walrus-protocol.md §3.4): start the slivers needed plus a
+ * Hedged primary-sliver retrieval (docs/protocol.md §3.4): start the slivers needed plus a
  * margin, in the caller's order of preference; replace every failed or unverifiable sliver with
  * the next candidate; add a few more whenever progress stalls for the hedge delay; cancel every
  * outstanding request once enough verified slivers are in. Slivers are verified in batches as

@@ -1,5 +1,5 @@
 /**
- * The gateway's client of one storage node's REST API (walrus-protocol.md §4.2): metadata, primary
+ * The gateway's client of one storage node's REST API (docs/protocol.md §4.2): metadata, primary
  * slivers and blob status for reads; metadata and sliver PUTs and confirmations for writes. One
  * undici Pool per node, shared by every request to it; every call takes the caller's AbortSignal,
  * and the pool times out a request whose answer does not start, or stalls, within the node

@@ -1,5 +1,5 @@
 /**
- * The store flow behind `PUT /v1/blobs` (issue #5; walrus-protocol.md §5.2–§5.3, §6): encode; ask
+ * The store flow behind `PUT /v1/blobs` (issue #5; docs/protocol.md §5.2–§5.3, §6): encode; ask
  * the nodes for the blob's status and answer `alreadyCertified` without paying when it is certified
  * long enough; otherwise reuse a registration a failed earlier PUT paid for, or reserve + register
  * in one transaction from a sub-wallet; upload to every node; certify with a quorum certificate;

@@ -1,5 +1,5 @@
 /**
- * Optional JWT auth for the publisher, as the reference's `daemon/auth.rs` (gateway-api.md §2.5):
+ * Optional JWT auth for the publisher, as the reference's `daemon/auth.rs` (docs/http-api.md §2.5):
  * `Authorization: Bearer <jwt>` with required `exp` and `jti`; optional `iat`, `send_object_to`,
  * `epochs`/`max_epochs`, `size`/`max_size`; a replay cache of `jti` until `exp`; the reference's
  * reasons. Differences on purpose: an expired token is 401 (not 504) and nothing malformed is a 500.

@@ -1,5 +1,5 @@
 /**
- * The publisher's failures in the gateway's error registry (gateway-api.md §1.6, §2.5): each has the
+ * The publisher's failures in the gateway's error registry (docs/http-api.md §1.6, §2.5): each has the
  * reference's `reason` and status, so `errorResponse` answers them like every other error.
  */
 import { GatewayError, RETRY_AFTER_SECONDS } from '../errors/gateway-errors.ts';

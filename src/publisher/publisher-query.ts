@@ -1,5 +1,5 @@
 /**
- * `PUT /v1/blobs` query parameters with the reference's names, defaults and rules (gateway-api.md
+ * `PUT /v1/blobs` query parameters with the reference's names, defaults and rules (docs/http-api.md
  * §1.6, `PublisherQuery`): epochs (default 1, or `max`), permanent, deletable (deprecated: blobs are
  * deletable unless `permanent`), force, send_object_to, share, encoding_type.
  */

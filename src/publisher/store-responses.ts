@@ -1,5 +1,5 @@
 /**
- * The reference's `BlobStoreResult` JSON, camelCase as it is really serialized (gateway-api.md §1.6;
+ * The reference's `BlobStoreResult` JSON, camelCase as it is really serialized (docs/http-api.md §1.6;
  * `responses.rs`, `resource.rs`, `move_structs.rs`), not the snake_case of its OpenAPI file.
  */
 import type { BlobObject, EventId, ObjectId } from '../chain/chain-client.ts';

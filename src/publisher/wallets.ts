@@ -1,5 +1,5 @@
 /**
- * The publisher's wallets (gateway-api.md §2.4, the reference's `multiplexer.rs` and `refill.rs`): a
+ * The publisher's wallets (docs/http-api.md §2.4, the reference's `multiplexer.rs` and `refill.rs`): a
  * main wallet that funds `n` sub-wallets, and the sub-wallets that pay for uploads in round-robin
  * order, so concurrent PUTs never spend the same coins. A refill loop tops sub-wallets up from the
  * main wallet whenever their WAL, or on chains with gas their SUI, drops below the minimum balance.

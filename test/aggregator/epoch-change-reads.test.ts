@@ -1,5 +1,5 @@
 /**
- * Reads during an epoch change (walrus-protocol.md §3.3): while shards move to the new committee,
+ * Reads during an epoch change (docs/protocol.md §3.3): while shards move to the new committee,
  * a blob certified in an earlier epoch is read from the previous committee, which still holds it.
  * The chain here claims a new epoch whose committee has every node's shards moved to its
  * neighbour, so the "new" owners hold nothing yet.

@@ -1,5 +1,5 @@
 /**
- * Stopped and byzantine nodes (walrus-protocol.md §3.4): with up to f shards' nodes down or
+ * Stopped and byzantine nodes (docs/protocol.md §3.4): with up to f shards' nodes down or
  * serving corrupt slivers or metadata the bytes served are exactly the blob's; with too few nodes
  * left the answer is 503 with Retry-After — never a short or wrong 200; an unknown blob is 404.
  */

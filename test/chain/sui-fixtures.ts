@@ -166,7 +166,7 @@ const primitive = (kind: 'u8' | 'u32' | 'u64' | 'u256' | 'bool'): SuiClientTypes
 const bytes = byValue({ $kind: 'vector', vector: { $kind: 'u8' } });
 
 /**
- * The Move signatures the publisher calls, as a full node reports them (walrus-protocol.md §5.3;
+ * The Move signatures the publisher calls, as a full node reports them (docs/protocol.md §5.3;
  * `W:contracts/walrus/sources/system.move`, `blob.move`, `shared_blob.move`). They decide how the
  * SDK resolves object inputs (a shared System passed `&System` is not mutable) and are checked
  * against the argument count of every call.

@@ -1,4 +1,4 @@
-/** BCS forms of BlobMetadata, BlobMetadataWithId and SliverData (walrus-protocol.md §2.4, §4.4). */
+/** BCS forms of BlobMetadata, BlobMetadataWithId and SliverData (docs/protocol.md §2.4, §4.4). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeBlob } from '../../src/codec/encoder.ts';

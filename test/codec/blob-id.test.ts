@@ -1,4 +1,4 @@
-/** Blob-ID text form, Move u256 form, and the pair ↔ shard rotation (walrus-protocol.md §2.5, §3.1). */
+/** Blob-ID text form, Move u256 form, and the pair ↔ shard rotation (docs/protocol.md §2.5, §3.1). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {

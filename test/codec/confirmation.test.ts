@@ -1,4 +1,4 @@
-/** Storage-confirmation message bytes and the signers bitmap (walrus-protocol.md §4.6). */
+/** Storage-confirmation message bytes and the signers bitmap (docs/protocol.md §4.6). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {

@@ -1,4 +1,4 @@
-/** RS2 parameters, symbol sizes and the pricing formulas (walrus-protocol.md §1.1–§1.2, §5.2). */
+/** RS2 parameters, symbol sizes and the pricing formulas (docs/protocol.md §1.1–§1.2, §5.2). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BlobTooLargeError, InvalidShardCountError } from '../../src/codec/errors.ts';

@@ -1,4 +1,4 @@
-/** The published vectors (walrus-protocol.md §2.6), fixed: blob ID, root hash, rotation, pair-0 hashes. */
+/** The published vectors (docs/protocol.md §2.6), fixed: blob ID, root hash, rotation, pair-0 hashes. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { blobIdToString, rotationOffset } from '../../src/codec/blob-id.ts';

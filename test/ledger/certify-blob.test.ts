@@ -1,4 +1,4 @@
-/** `certify_blob`: the on-chain certificate check (walrus-protocol.md §4.6) and the blob checks of §5.3. */
+/** `certify_blob`: the on-chain certificate check (docs/protocol.md §4.6) and the blob checks of §5.3. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TransactionResponseJson } from '../../src/local/ledger/wire-json.ts';

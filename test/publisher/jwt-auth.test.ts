@@ -1,4 +1,4 @@
-/** JWT auth as the reference (gateway-api.md §2.5), except: expired → 401, and nothing malformed is a 500. */
+/** JWT auth as the reference (docs/http-api.md §2.5), except: expired → 401, and nothing malformed is a 500. */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';

@@ -6,13 +6,13 @@ export interface EventIdJson {
   readonly eventSeq: string;
 }
 
-/** `DeletableCounts`; its fields stay snake_case in the node API (walrus-protocol.md §4.5). */
+/** `DeletableCounts`; its fields stay snake_case in the node API (docs/protocol.md §4.5). */
 export interface DeletableCountsJson {
   readonly count_deletable_total: number;
   readonly count_deletable_certified: number;
 }
 
-/** A storage node's `BlobStatus` JSON (walrus-protocol.md §4.5); the ledger never marks blobs invalid. */
+/** A storage node's `BlobStatus` JSON (docs/protocol.md §4.5); the ledger never marks blobs invalid. */
 export type BlobStatusJson =
   | 'nonexistent'
   | {

@@ -5,7 +5,7 @@ export const DOMAIN_LEDGER = 'ledger.walrus.local';
 
 /**
  * Every refusal the ledger can answer with: its `reason`, its AIP-193 status and what it means.
- * The transaction reasons mirror the Walrus Move aborts named in walrus-protocol.md §5.
+ * The transaction reasons mirror the Walrus Move aborts named in docs/protocol.md §5.
  */
 export const LEDGER_ERRORS = {
   INSUFFICIENT_BALANCE: { status: 'FAILED_PRECONDITION', meaning: 'the sender holds less WAL than the call costs' },

@@ -1,5 +1,5 @@
 /**
- * The ledger's records: the Walrus system objects (walrus-protocol.md §5) as plain data. Records
+ * The ledger's records: the Walrus system objects (docs/protocol.md §5) as plain data. Records
  * are never mutated in place; a transaction writes new versions, so a refused one changes nothing.
  */
 
@@ -30,7 +30,7 @@ export interface Genesis {
   readonly epochDurationMs: number;
 }
 
-/** Mainnet's and testnet's limit (walrus-protocol.md §5.1). */
+/** Mainnet's and testnet's limit (docs/protocol.md §5.1). */
 export const DEFAULT_MAX_EPOCHS_AHEAD = 53;
 /** `MAX_MAX_EPOCHS_AHEAD` of `system_state_inner.move`. */
 export const MAX_MAX_EPOCHS_AHEAD = 1000;

@@ -8,7 +8,7 @@ import type { LedgerState } from './ledger-state.ts';
 import type { Address, BlobRecord, EventRef, LedgerEvent, ObjectId, Owner, StorageRecord, TransactionEffects, TransactionKind } from './model.ts';
 
 /**
- * The Walrus system's rules for the calls a publisher makes (walrus-protocol.md §5.3): each
+ * The Walrus system's rules for the calls a publisher makes (docs/protocol.md §5.3): each
  * planner checks a call against the state, in the order the Move code asserts, and returns the
  * effects to log and apply. Planners never change the state, so a refusal leaves it untouched.
  */

@@ -2,7 +2,7 @@ import { encodeConfirmation, type StorageConfirmation } from '../../codec/confir
 import { blsKeyPairFromSecret, blsSign, generateBlsKeyPair, type BlsKeyPair } from '../../crypto/bls.ts';
 
 /**
- * `StorageConfirmation::Signed(SignedMessage)` as JSON (walrus-protocol.md §4.5): the message bytes
+ * `StorageConfirmation::Signed(SignedMessage)` as JSON (docs/protocol.md §4.5): the message bytes
  * and the 96-byte min_pk signature over them, both standard base64 with padding.
  */
 export interface SignedConfirmationJson {

@@ -10,7 +10,7 @@ import type { NetworkDescription, StorageNodeDescription } from '../network-desc
 
 type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
-/** `BlobStatus` exactly as storage nodes serve it (walrus-protocol.md §4.5); relayed untouched. */
+/** `BlobStatus` exactly as storage nodes serve it (docs/protocol.md §4.5); relayed untouched. */
 export type BlobStatusJson =
   | 'nonexistent'
   | { readonly invalid: JsonValue }

@@ -24,7 +24,7 @@ export interface StorageNodeAppDeps {
 }
 
 /**
- * The storage-node REST API (walrus-protocol.md §4) as a Fastify app, for `listen()` or `inject()`.
+ * The storage-node REST API (docs/protocol.md §4) as a Fastify app, for `listen()` or `inject()`.
  * Bodies are read as raw bytes whatever their Content-Type; each route decides what it accepts.
  */
 export function buildStorageNodeApp(deps: StorageNodeAppDeps): FastifyInstance {

@@ -28,7 +28,7 @@ import {
 } from './node-errors.ts';
 import { LRUCache } from 'lru-cache';
 
-/** `StoredOnNodeStatus` (walrus-protocol.md §4.5). Local nodes never buffer, so never `buffered`. */
+/** `StoredOnNodeStatus` (docs/protocol.md §4.5). Local nodes never buffer, so never `buffered`. */
 export type StoredOnNodeStatus = 'nonexistent' | 'stored';
 
 /** Whether a PUT stored something new or found it already there. */

@@ -13,7 +13,7 @@ interface BlobParams {
 }
 
 /**
- * GET/PUT `/v1/blobs/{blob_id}/metadata` and GET `…/metadata/status` (walrus-protocol.md §4.2).
+ * GET/PUT `/v1/blobs/{blob_id}/metadata` and GET `…/metadata/status` (docs/protocol.md §4.2).
  * PUT takes BCS `BlobMetadata` (no blob ID); GET answers BCS `BlobMetadataWithId`.
  */
 export function registerMetadataRoutes(app: FastifyInstance, service: StorageNodeService, nShards: number): void {
