@@ -44,6 +44,18 @@ export function rowsForRange(start: number, end: number, rowBytes: number): RowS
   return { firstRow: Math.floor(start / rowBytes), lastRow: Math.floor((end - 1) / rowBytes), rowBytes };
 }
 
+/**
+ * How long a byte range waits for its rows' own nodes without progress before it falls back to a
+ * full read: a few hedge delays, plus the time the rows take at a slow node's pace, so that an
+ * honest node sending a large sliver is not abandoned while a dripping one is.
+ */
+const RANGE_STALL_HEDGES = 4;
+const SLOW_NODE_BYTES_PER_MS = 1024;
+
+function rangeStallLimitMs(hedgeDelayMs: number, sliverBytes: number): number {
+  return RANGE_STALL_HEDGES * hedgeDelayMs + sliverBytes / SLOW_NODE_BYTES_PER_MS;
+}
+
 export class BlobReader {
   private readonly reconstructions = new Coalescer<Uint8Array>();
 
@@ -104,6 +116,7 @@ export class BlobReader {
       needed,
       maxSliverBytes: primarySliverBcsLength(params, ss),
       margin: 0,
+      stallLimitMs: rangeStallLimitMs(this.options.hedgeDelayMs, params.primarySliverSize(ss)),
       verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, this.options.kernel),
       hedgeDelayMs: this.options.hedgeDelayMs,
       signal,

@@ -12,21 +12,27 @@ import { ClientDisconnectedError } from '../errors/gateway-errors.ts';
 /** Keyed by the raw response so nothing is added to Fastify's request type. */
 const controllers = new WeakMap<ServerResponse, AbortController>();
 
-/** Whether the connection under `response` is gone while the response is unfinished. */
+/**
+ * Whether the client of `response` is gone while the response is unfinished. Asked of the
+ * request's socket: a pipelined request's response has no socket until the ones before it are done.
+ */
 export function clientGone(response: ServerResponse): boolean {
   if (response.writableFinished) return false;
-  return response.destroyed || response.socket === null || response.socket.destroyed;
+  return response.destroyed || response.req.socket.destroyed;
 }
 
 function track(response: ServerResponse): AbortController {
   const controller = new AbortController();
   controllers.set(response, controller);
-  // 'close' already fired if the socket went before this call; it will not fire again.
-  if (clientGone(response)) controller.abort(new ClientDisconnectedError());
-  else {
-    response.once('close', () => {
-      if (!response.writableFinished) controller.abort(new ClientDisconnectedError());
-    });
+  const check = () => {
+    if (!controller.signal.aborted && clientGone(response)) controller.abort(new ClientDisconnectedError());
+  };
+  // 'close' already fired if the socket went before this call; it will not fire again. A queued
+  // pipelined request hears of its socket closing through the request, not the response.
+  check();
+  if (!controller.signal.aborted) {
+    response.once('close', check);
+    response.req.once('close', check);
   }
   return controller;
 }

@@ -90,8 +90,11 @@ export class LoadShedder {
     const signal = clientAbortSignal(reply);
     signal.throwIfAborted();
     const admission = this.enter();
-    // 'close' follows both a finished response and a client that went away first.
-    reply.raw.once('close', () => admission.release(signal.reason));
+    // 'close' follows both a finished response and a client that went away first; the signal also
+    // hears of a pipelined request whose socket closed before its response had one.
+    const release = () => admission.release(signal.reason);
+    reply.raw.once('close', release);
+    signal.addEventListener('abort', release, { once: true });
     await admission.ready;
   }
 

@@ -40,6 +40,13 @@ export interface SliverFetchRequest {
   readonly hedgeDelayMs: number;
   /** Extra requests beyond `needed`; defaults to 10 % of `needed`. */
   readonly margin?: number;
+  /**
+   * Give up (`unavailable`) when no sliver verified for this long and no candidate is left to
+   * add, instead of waiting for the slow requests: for callers with a better fallback (a byte
+   * range falls back to a full read, which can ask any node), so that one node dripping its
+   * answer does not hold the read for the node timeout.
+   */
+  readonly stallLimitMs?: number;
   readonly signal: AbortSignal;
   readonly onRejected?: (node: string, error: unknown) => void;
 }
@@ -130,6 +137,12 @@ export function fetchVerifiedSlivers(request: SliverFetchRequest): Promise<Slive
     });
   };
   const rearmHedge = () => {
+    const { stallLimitMs } = request;
+    if (stallLimitMs !== undefined) {
+      fan.schedule('stall', stallLimitMs, () => {
+        if (next >= candidates.length) fan.finish({ kind: 'unavailable', verified: verified.size, detail: `stalled with ${verified.size} of ${needed} slivers verified` });
+      });
+    }
     if (next >= candidates.length) return fan.cancel('hedge');
     // Progress stalled: some requests are slow. Add a few more rather than wait for them.
     fan.schedule('hedge', request.hedgeDelayMs, () => {

@@ -5,6 +5,7 @@
  * in one transaction from a sub-wallet; upload to every node; certify with a quorum certificate;
  * answer. Nothing half-done is reported as success.
  */
+import { setMaxListeners } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import { ChainUnavailableError, InsufficientBalanceError, InvalidEpochsAheadError, type BlobObject, type ChainClient, type SystemState } from '../chain/chain-client.ts';
 import { registrationCost } from '../chain/storage-cost.ts';
@@ -58,7 +59,10 @@ export class BlobPublisher {
   /** PUTs of the same blob run one after another, so the second sees the first's result (no double payment). */
   private readonly sameBlob = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly options: BlobPublisherOptions) {}
+  constructor(private readonly options: BlobPublisherOptions) {
+    // Every upload with stragglers still running listens for shutdown; more than ten at once is normal.
+    setMaxListeners(0, this.background.signal);
+  }
 
   get mainWallet(): string {
     return this.options.wallets.mainAddress;
