@@ -162,7 +162,10 @@ export class BlobReader {
       signal,
       onRejected: (node, error) => this.rejected(info, node, error),
     });
-    if (outcome.kind === 'unavailable') throw new BlobUnavailableError(outcome.detail);
+    if (outcome.kind === 'unavailable') {
+      this.options.log?.warn({ blobId: info.idText, detail: outcome.detail }, 'too few verified slivers');
+      throw new BlobUnavailableError(`${outcome.verified} of the ${params.primarySourceSymbols} slivers needed could be read and verified`, outcome.detail);
+    }
     metrics?.reconstructions.inc({ kind: 'full' });
     return this.decode(info, outcome.slivers, check);
   }

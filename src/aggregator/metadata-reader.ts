@@ -84,7 +84,7 @@ export class MetadataReader {
 
   private async fetch(blobId: Uint8Array, idText: string, signal: AbortSignal): Promise<BlobInfo> {
     let read = await this.options.committees.get(signal).catch((error: unknown) => {
-      throw new BlobUnavailableError(`the committee cannot be read from the chain: ${(error as Error).message}`, { cause: error });
+      throw new BlobUnavailableError('the storage committee cannot be read from the chain', error instanceof Error ? error.message : String(error), { cause: error });
     });
     // The lifecycle is asked for alongside the metadata, so it costs no extra round trip — except
     // during an epoch change, when it decides which committee holds the blob (§3.3).
@@ -118,7 +118,10 @@ export class MetadataReader {
     );
     if (outcome.kind === 'notFound') throw new BlobNotFoundError();
     if (outcome.kind === 'forbidden') throw new ForbiddenBlobError();
-    if (outcome.kind === 'unavailable') throw new BlobUnavailableError(outcome.detail);
+    if (outcome.kind === 'unavailable') {
+      log?.warn({ blobId: idText, detail: outcome.detail }, 'no verifiable metadata');
+      throw new BlobUnavailableError('no storage node served verifiable metadata', outcome.detail);
+    }
     const status = await this.certifiedStatus(read, blobId, (await vote).status, signal);
     return { blobId, idText, size: outcome.value.metadata.unencodedLength, withId: outcome.value, read, status };
   }

@@ -3,6 +3,12 @@
  * publisher and aggregator):
  * `{"error":{"code","status","message","details":[{"@type":"ErrorInfo","reason","domain","metadata"}]}}`.
  */
+/**
+ * Status names and the HTTP code each stands for: exactly the pairs the Rust SDK's parser accepts
+ * (`StatusCode` in crates/walrus-storage-node-client/src/api/errors.rs; any other pair is refused).
+ * The body's `code` is the status's; the response's own status line may differ where HTTP has a
+ * more precise code (413, 405, 408, 501), as AIP-193 ties `code` to `status`, not to the response.
+ */
 export const ERROR_STATUS_CODES = {
   INVALID_ARGUMENT: 400,
   FAILED_PRECONDITION: 400,
@@ -14,7 +20,6 @@ export const ERROR_STATUS_CODES = {
   RESOURCE_EXHAUSTED: 429,
   UNAVAILABLE_FOR_LEGAL_REASONS: 451,
   INTERNAL: 500,
-  UNIMPLEMENTED: 501,
   UNAVAILABLE: 503,
   DEADLINE_EXCEEDED: 504,
 } as const;

@@ -46,7 +46,7 @@ export class InvalidBlobIdError extends GatewayError {
 
 export class InvalidObjectIdError extends GatewayError {
   constructor(text: string) {
-    super({ reason: 'INVALID_ID_FORMAT', status: 'INVALID_ARGUMENT' }, `invalid object ID ${JSON.stringify(text.slice(0, 80))}: expected 0x and up to 64 hex digits`);
+    super({ reason: 'INVALID_ID_FORMAT', status: 'INVALID_ARGUMENT' }, `invalid object ID ${JSON.stringify(text.slice(0, 80))}: expected up to 64 hex digits, with or without 0x`);
   }
 }
 
@@ -81,8 +81,16 @@ export class BlobNotCertifiedError extends BlobNotFoundError {
 
 /** Transient: too few nodes answered. The reference made this a 503 in v1.47 (PR #3284). */
 export class BlobUnavailableError extends GatewayError {
-  constructor(detail: string, options?: ErrorOptions) {
-    super({ reason: 'BLOB_UNAVAILABLE', status: 'UNAVAILABLE', retryAfter: RETRY_AFTER_SECONDS }, `the blob is currently unavailable, try again later: ${detail}`, options);
+  /**
+   * `summary` is public; `detail` (which nodes failed how, with their addresses and request paths)
+   * is for the operator's log only: it maps the network's internals for anyone who asks.
+   */
+  constructor(
+    summary: string,
+    readonly detail?: string,
+    options?: ErrorOptions,
+  ) {
+    super({ reason: 'BLOB_UNAVAILABLE', status: 'UNAVAILABLE', retryAfter: RETRY_AFTER_SECONDS }, `the blob is currently unavailable, try again later: ${summary}`, options);
   }
 }
 
@@ -125,9 +133,21 @@ export class PayloadTooLargeError extends GatewayError {
   }
 }
 
+/** 501; the body says NOT_FOUND, the nearest status the Rust SDK's parser knows (it has no UNIMPLEMENTED). */
 export class NotImplementedError extends GatewayError {
   constructor(what: string) {
-    super({ reason: 'NOT_IMPLEMENTED', status: 'UNIMPLEMENTED' }, `${what} is not implemented yet in walrus-gateway`);
+    super({ reason: 'NOT_IMPLEMENTED', status: 'NOT_FOUND', httpStatus: 501 }, `${what} is not implemented yet in walrus-gateway`);
+  }
+}
+
+/** A known route asked with a method it does not serve: 405 with `Allow` (RFC 9110 §15.5.6). */
+export class MethodNotAllowedError extends GatewayError {
+  constructor(
+    method: string,
+    path: string,
+    readonly allowed: readonly string[],
+  ) {
+    super({ reason: 'METHOD_NOT_ALLOWED', status: 'INVALID_ARGUMENT', httpStatus: 405 }, `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`);
   }
 }
 
@@ -144,10 +164,11 @@ export class MalformedRequestError extends GatewayError {
 }
 
 
-/** The chain (or our RPC to it) cannot answer now: the reference's publisher says the same with 503. */
+/** The chain (or our RPC to it) cannot answer now. The reference answers 500; the outage is the chain's, not a bug of ours. */
 export class ChainUnavailableGatewayError extends GatewayError {
-  constructor(detail: string, options?: ErrorOptions) {
-    super({ reason: 'CHAIN_UNAVAILABLE', status: 'UNAVAILABLE', retryAfter: RETRY_AFTER_SECONDS }, `the chain cannot be reached now, retry later: ${detail}`, options);
+  /** The chain's own error (an RPC endpoint's words) stays in the log, as the cause. */
+  constructor(options?: ErrorOptions) {
+    super({ reason: 'CHAIN_UNAVAILABLE', status: 'UNAVAILABLE', retryAfter: RETRY_AFTER_SECONDS }, 'the chain cannot be reached now, retry later', options);
   }
 }
 

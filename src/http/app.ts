@@ -22,6 +22,7 @@ import { ClientDisconnectedError, HeadersTooLargeError, MalformedRequestError, R
 import { clientAbortSignal, clientGone, registerClientAbort } from './client-abort.ts';
 import { errorResponse } from './errors.ts';
 import { LoadShedder, registerLoadShedding } from './load-shedding.ts';
+import { trackRouteMethods } from './method-not-allowed.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { registerReadRoutes } from './read-routes.ts';
 import type { BlobPublisher } from '../publisher/blob-publisher.ts';
@@ -102,12 +103,15 @@ export function buildApp(deps: AppDeps): GatewayApp {
   const reader = new BlobReader({ metadata, cache: blobCache, kernel, hedgeDelayMs: config.hedgeDelayMs, metrics: readMetrics, log });
   const shedder = new LoadShedder({ maxConcurrent: config.maxConcurrentRequests, maxBuffer: config.maxBufferSize });
 
+  // Before any route is registered, so that every one is known.
+  const routeMethods = trackRouteMethods(app);
   // First: the abort signal must exist before any hook (load shedding) can make the request wait.
   registerClientAbort(app);
   metrics.instrument(app);
   registerCors(app, config.corsOrigins);
   registerLoadShedding(app, shedder);
   app.setNotFoundHandler(async (request) => {
+    routeMethods.check(request.method, request.url);
     throw new RouteNotFoundError(request.method, request.url);
   });
   app.setErrorHandler(async (error, request, reply) => {

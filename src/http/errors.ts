@@ -12,6 +12,7 @@ import {
   GatewayError,
   InvalidByteRangeError,
   MalformedRequestError,
+  MethodNotAllowedError,
   PayloadTooLargeError,
   RequestTimeoutError,
 } from '../errors/gateway-errors.ts';
@@ -39,7 +40,7 @@ export interface ErrorResponse {
 /** Errors raised outside our own code that still have a meaning for the client. */
 function translate(error: unknown): GatewayError | undefined {
   if (error instanceof GatewayError) return error;
-  if (error instanceof ChainError && TRANSIENT_CHAIN_CODES.has(error.code)) return new ChainUnavailableGatewayError(error.message, { cause: error });
+  if (error instanceof ChainError && TRANSIENT_CHAIN_CODES.has(error.code)) return new ChainUnavailableGatewayError({ cause: error });
   // Fastify's own errors (body limits, bad JSON, client timeouts) carry a statusCode and an FST_ code.
   if (!(error instanceof Error) || !('statusCode' in error) || typeof error.statusCode !== 'number') return undefined;
   const statusCode = error.statusCode;
@@ -56,10 +57,11 @@ export function errorResponse(error: unknown): ErrorResponse {
     const statusCode = known.httpStatus ?? ERROR_STATUS_CODES[known.status];
     const headers: Record<string, string> = {};
     if (known.retryAfter !== undefined) headers['retry-after'] = String(known.retryAfter);
+    if (known instanceof MethodNotAllowedError) headers.allow = known.allowed.join(', ');
     if (known instanceof InvalidByteRangeError && statusCode === 416 && known.blobSize !== undefined) {
       headers['content-range'] = `bytes */${known.blobSize}`;
     }
-    return { statusCode, body: errorBody(known.status, known.message, { reason: known.code, domain: known.domain }, statusCode), headers };
+    return { statusCode, body: errorBody(known.status, known.message, { reason: known.code, domain: known.domain }), headers };
   }
   const traceId = randomBytes(TRACE_ID_BYTES).toString('hex');
   return {

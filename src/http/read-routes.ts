@@ -1,6 +1,6 @@
 /**
  * The aggregator's read routes (docs/http-api.md §1.1–§1.5): GET and HEAD `/v1/blobs/{blobId}`,
- * GET `/v1/blobs/{blobId}/byte-range`, GET and HEAD `/v1/blobs/by-object-id/{objectId}`. IDs and
+ * GET and HEAD `/v1/blobs/{blobId}/byte-range`, GET and HEAD `/v1/blobs/by-object-id/{objectId}`. IDs and
  * query flags are validated, the blocklist and `If-None-Match` answered, before any node is asked.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -30,7 +30,8 @@ export interface ReadRouteDeps {
 
 const HTTP_PARTIAL_CONTENT = 206;
 const HTTP_NOT_MODIFIED = 304;
-const OBJECT_ID = /^0x[0-9a-fA-F]{1,64}$/;
+/** With or without `0x`, as Sui accepts them; up to 64 hex digits, zero-padded on the left. */
+const OBJECT_ID = /^(0x)?[0-9a-fA-F]{1,64}$/;
 /** Read routes go through load shedding, as the reference's aggregator layers. */
 const SHED = { shed: true };
 
@@ -163,7 +164,7 @@ export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): v
   app.get('/v1/blobs/by-object-id/:objectId', { config: SHED }, byObjectId(false));
   app.head('/v1/blobs/by-object-id/:objectId', { config: SHED }, byObjectId(true));
 
-  app.get('/v1/blobs/:blobId/byte-range', { config: SHED }, async (request: BlobRequest, reply) => {
+  const byteRange = (isHead: boolean) => async (request: BlobRequest, reply: FastifyReply) => {
     const blobId = blobIdParam(request.params.blobId);
     const start = byteRangeQuery(request.query, 'start');
     const length = byteRangeQuery(request.query, 'length');
@@ -178,12 +179,20 @@ export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): v
     const info = await reader.info(blobId, signal);
     infoHeaders(reply, info);
     if (start + length > info.size) throw new InvalidByteRangeError(`bytes ${start}…${start + length - 1} are outside the blob of ${info.size} bytes`, info.size, true);
+    if (isHead) {
+      await representationHeaders(request, reply, target, () => firstBytes(info, signal));
+      reply.header('x-cache', reader.peek(info.idText) ? 'HIT' : 'MISS');
+      reply.header('content-length', String(length));
+      return reply.send();
+    }
     const { bytes, cached } = await reader.readRange(info, start, start + length, signal);
     await representationHeaders(request, reply, target, async () => (start === 0 ? { bytes, complete: length === info.size } : firstBytes(info, signal)));
     reply.header('x-cache', cached ? 'HIT' : 'MISS');
     // 200, not 206: the reference chose it so CDNs cache the route like any other URL.
     return reply.send(toBuffer(bytes));
-  });
+  };
+  app.get('/v1/blobs/:blobId/byte-range', { config: SHED }, byteRange(false));
+  app.head('/v1/blobs/:blobId/byte-range', { config: SHED }, byteRange(true));
 }
 
 function byteRangeQuery(query: ReadQuery, name: 'start' | 'length'): number {

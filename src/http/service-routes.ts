@@ -31,8 +31,9 @@ Redoc.init(parse(document.getElementById('openapi-spec').textContent), {}, docum
 
 export function registerServiceRoutes(app: FastifyInstance): void {
   const page = apiDocsPage(readFileSync(OPENAPI_PATH, 'utf8'));
-  app.get('/status', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
-  app.get('/v1/api', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
+  // HEAD too: load balancers and uptime monitors probe with it (Node sends the headers only).
+  app.route({ method: ['GET', 'HEAD'], url: '/status', handler: async (_request, reply) => reply.type('text/plain; charset=utf-8').send('OK') });
+  app.route({ method: ['GET', 'HEAD'], url: '/v1/api', handler: async (_request, reply) => reply.type('text/html; charset=utf-8').send(page) });
 }
 
 /** Publisher or daemon mode without a publisher (a read-only app): the store routes say so plainly. */

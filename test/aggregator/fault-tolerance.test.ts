@@ -110,8 +110,11 @@ describe('fault tolerance (7 nodes, 31 shards, f = 10)', () => {
     assert.equal(response.status, 503);
     assert.equal(response.headers.get('retry-after'), '1');
     assert.equal(response.headers.get('cache-control'), 'no-store');
-    const body = (await response.json()) as { error: { details: { reason: string }[] } };
+    const body = (await response.json()) as { error: { message: string; details: { reason: string }[] } };
     assert.equal(body.error.details[0].reason, 'BLOB_UNAVAILABLE');
+    // Which nodes failed how is for the operator's log, not for anyone who asks.
+    assert.doesNotMatch(body.error.message, /127\.0\.0\.1|http:|\/v1\/blobs|node-\d/);
+    assert.match(body.error.message, /slivers needed/);
   });
 
   test('f+1 shards down: a stored blob still reads (p = n − 2f), an unknown one is 503, not a false 404', async () => {
