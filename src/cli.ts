@@ -1,31 +1,69 @@
-import { blobIdCommand, blobIdUsage } from './cli/blob-id-command.ts';
-import { aggregatorCommand, daemonCommand, gatewayUsage, publisherCommand } from './cli/gateway-command.ts';
-import { localNetworkCommand, localNetworkUsage } from './cli/local-network-command.ts';
+/**
+ * The command line. Each sub-command's module is loaded only when it runs (or shows its own help),
+ * so `--help` and `blob-id` do not load the gateway, the local network or the Sui SDK.
+ */
 import { UsageError } from './cli/usage-error.ts';
-import { CodecError } from './codec/errors.ts';
-import { KernelUnavailableError } from './codec/kernel/select-kernel.ts';
-import { ConfigError } from './config.ts';
-import { WalletKeyError } from './publisher/wallet-keys.ts';
-import { WalletFundingError } from './publisher/wallets.ts';
 
 type Command = (args: string[], out: (line: string) => void) => Promise<void>;
 
-const commands: Record<string, { run: Command; usage: string }> = {
-  'blob-id': { run: blobIdCommand, usage: blobIdUsage },
-  'local-network': { run: localNetworkCommand, usage: localNetworkUsage },
-  aggregator: { run: aggregatorCommand, usage: gatewayUsage('aggregator') },
-  publisher: { run: publisherCommand, usage: gatewayUsage('publisher') },
-  daemon: { run: daemonCommand, usage: gatewayUsage('daemon') },
+interface CommandEntry {
+  /** The first line of the command's usage, for the top-level help. */
+  readonly synopsis: string;
+  readonly load: () => Promise<{ run: Command; usage: string }>;
+}
+
+const gateway = (mode: 'aggregator' | 'publisher' | 'daemon'): CommandEntry => ({
+  synopsis: `walrus-gateway ${mode} [options]`,
+  load: async () => {
+    const module = await import('./cli/gateway-command.ts');
+    const run = { aggregator: module.aggregatorCommand, publisher: module.publisherCommand, daemon: module.daemonCommand }[mode];
+    return { run, usage: module.gatewayUsage(mode) };
+  },
+});
+
+const commands: Record<string, CommandEntry> = {
+  'blob-id': {
+    synopsis: 'walrus-gateway blob-id <FILE|-> [--n-shards N]',
+    load: async () => {
+      const module = await import('./cli/blob-id-command.ts');
+      return { run: module.blobIdCommand, usage: module.blobIdUsage };
+    },
+  },
+  'local-network': {
+    synopsis: 'walrus-gateway local-network [options]',
+    load: async () => {
+      const module = await import('./cli/local-network-command.ts');
+      return { run: module.localNetworkCommand, usage: module.localNetworkUsage };
+    },
+  },
+  aggregator: gateway('aggregator'),
+  publisher: gateway('publisher'),
+  daemon: gateway('daemon'),
 };
 
 const usage = `Usage: walrus-gateway <command> [options]
 
 Commands:
 ${Object.values(commands)
-  .map((command) => '  ' + command.usage.split('\n')[0])
+  .map((command) => '  ' + command.synopsis)
   .join('\n')}
 
 Run 'walrus-gateway <command> --help' for a command's options.`;
+
+/**
+ * Failures a user can act on, printed as one line with exit code 1 rather than a stack trace. The
+ * classes are loaded only once something failed, to keep start-up light.
+ */
+async function isExpectedFailure(error: unknown): Promise<boolean> {
+  const [{ CodecError }, { KernelUnavailableError }, { ConfigError }, { WalletKeyError }, { WalletFundingError }] = await Promise.all([
+    import('./codec/errors.ts'),
+    import('./codec/kernel/select-kernel.ts'),
+    import('./config.ts'),
+    import('./publisher/wallet-keys.ts'),
+    import('./publisher/wallets.ts'),
+  ]);
+  return [CodecError, ConfigError, KernelUnavailableError, WalletKeyError, WalletFundingError].some((type) => error instanceof type);
+}
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
@@ -38,11 +76,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
-  const command = commands[name];
-  if (!command) {
+  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!entry) {
     console.error(`walrus-gateway: unknown command ${JSON.stringify(name)}\n\n${usage}`);
     return EXIT_USAGE;
   }
+  const command = await entry.load();
   if (args.includes('--help') || args.includes('-h')) {
     console.log(command.usage);
     return EXIT_OK;
@@ -55,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`walrus-gateway ${name}: ${error.message}\n\n${command.usage}`);
       return EXIT_USAGE;
     }
-    if (error instanceof CodecError || error instanceof ConfigError || error instanceof KernelUnavailableError || error instanceof WalletKeyError || error instanceof WalletFundingError) {
+    if (error instanceof Error && (await isExpectedFailure(error))) {
       console.error(`walrus-gateway ${name}: ${error.message}`);
       return EXIT_FAILURE;
     }

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { resolveSuiNetwork, SUI_NETWORKS, SuiNetworkConfigError, type ResolvedSuiNetwork } from './chain/sui-network-presets.ts';
-import { JWT_ALGORITHMS, type JwtAlgorithm, type JwtAuthConfig } from './publisher/jwt-auth.ts';
+import { JWT_ALGORITHMS, type JwtAlgorithm, type JwtAuthConfig } from './publisher/jwt-config.ts';
 
 export type GatewayMode = 'aggregator' | 'publisher' | 'daemon';
 export const NETWORK_NAMES = ['local', ...SUI_NETWORKS] as const;
@@ -41,6 +41,8 @@ export interface GatewayConfig {
   readonly corsOrigins: readonly string[] | '*';
   /** Operator opt-out of `Content-Security-Policy: sandbox` on script-capable types. */
   readonly allowScriptContent: boolean;
+  /** Serve the web console at `/` (`--no-console` turns it off). */
+  readonly console: boolean;
   readonly maxConcurrentRequests: number;
   readonly maxBufferSize: number;
   readonly nodeTimeoutMs: number;
@@ -108,6 +110,7 @@ export const OPTIONS = {
   'error-cache-seconds': { env: 'WALRUS_GATEWAY_ERROR_CACHE_SECONDS', kind: 'string', default: '5' },
   'cors-origins': { env: 'WALRUS_GATEWAY_CORS_ORIGINS', kind: 'string', default: '*' },
   'allow-script-content': { env: 'WALRUS_GATEWAY_ALLOW_SCRIPT_CONTENT', kind: 'boolean' },
+  'no-console': { env: 'WALRUS_GATEWAY_NO_CONSOLE', kind: 'boolean' },
   'aggregator-max-concurrent-requests': { env: 'WALRUS_GATEWAY_MAX_CONCURRENT_REQUESTS', kind: 'string', default: '256' },
   'aggregator-max-buffer-size': { env: 'WALRUS_GATEWAY_MAX_BUFFER_SIZE', kind: 'string', default: '320' },
   'node-timeout-ms': { env: 'WALRUS_GATEWAY_NODE_TIMEOUT_MS', kind: 'string', default: '10000' },
@@ -297,6 +300,7 @@ export function loadConfig(mode: GatewayMode, args: string[], env: NodeJS.Proces
     errorCacheSeconds: read.integer('error-cache-seconds', 0),
     corsOrigins: origins.includes('*') ? '*' : origins,
     allowScriptContent: read.boolean('allow-script-content'),
+    console: !read.boolean('no-console'),
     maxConcurrentRequests,
     maxBufferSize: Math.max(maxBufferSize, maxConcurrentRequests),
     nodeTimeoutMs: read.integer('node-timeout-ms', 1),

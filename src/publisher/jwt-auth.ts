@@ -8,23 +8,11 @@ import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { GatewayError } from '../errors/gateway-errors.ts';
 import { AuthError } from './publisher-errors.ts';
+import type { JwtAlgorithm, JwtAuthConfig } from './jwt-config.ts';
 
-export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'ES256', 'ES384', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
-export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 const MS_PER_SECOND = 1000;
 /** `Retry-After` is never 0: that would invite an immediate retry. */
 const MIN_RETRY_AFTER_SECONDS = 1;
-
-export interface JwtAuthConfig {
-  /** `0x` hex or raw text; for asymmetric algorithms DER (SPKI, or PKCS#1 for RSA) bytes or PEM text. */
-  readonly decodeSecret: string | undefined;
-  readonly algorithm: JwtAlgorithm;
-  /** If > 0, `exp − iat` must equal this. */
-  readonly expiringSec: number;
-  readonly verifyUpload: boolean;
-  readonly cacheSize: number;
-  readonly cacheRefreshMs: number;
-}
 
 /** What the request asks for, to check against the token's claims. */
 export interface UploadRequestFacts {

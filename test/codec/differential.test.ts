@@ -9,7 +9,7 @@ import { EncodingParams } from '../../src/codec/params.ts';
 import { encodeSliver } from '../../src/codec/sliver.ts';
 import { secondarySliverIndex } from '../../src/codec/blob-id.ts';
 import { allKernels } from '../fixtures/kernels.ts';
-import { oracleEncode } from '../fixtures/oracle.ts';
+import { oracleEncodeOnce } from '../fixtures/oracle.ts';
 import { randomBytes, seededRandom } from '../fixtures/random.ts';
 
 function hex(bytes: Uint8Array): string {
@@ -17,7 +17,7 @@ function hex(bytes: Uint8Array): string {
 }
 
 function assertMatchesOracle(blob: Uint8Array, n: number, ours: EncodedBlob): void {
-  const oracle = oracleEncode(blob, n);
+  const oracle = oracleEncodeOnce(blob, n);
   const label = `n=${n} size=${blob.length}`;
   assert.equal(hex(ours.blobId), hex(oracle.blobId), `blob ID, ${label}`);
   assert.equal(hex(ours.rootHash), hex(oracle.rootHash), `root hash, ${label}`);
