@@ -105,7 +105,9 @@ describe('store under faults (7 nodes, 31 shards)', () => {
       assert.equal(failed.status, 504, JSON.stringify(failed.json));
       const match = /arrived from nodes holding (\d+) of 31 shards, (\d+) of them verified/.exec(failed.json.error.message);
       assert.ok(match, failed.json.error.message);
-      assert.equal(Number(match[1]), SHARDS, 'every node answered');
+      // The write fails once the missing weight is certain, maybe before every node answered; a
+      // wrongly signed confirmation must have arrived for the batch check to run at all.
+      assert.ok(Number(match[1]) > Number(match[2]), 'more arrived than verified');
       assert.ok(Number(match[2]) < SHARDS - F, 'the wrongly signed ones are not counted as verified');
       assert.match(failed.json.error.message, /bad BLS signature/);
     } finally {
