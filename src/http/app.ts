@@ -28,6 +28,7 @@ import { registerReadRoutes } from './read-routes.ts';
 import type { BlobPublisher } from '../publisher/blob-publisher.ts';
 import { registerPublisherRoutes } from './publisher-routes.ts';
 import { registerPublisherPlaceholders, registerServiceRoutes } from './service-routes.ts';
+import { registerConsoleRoutes } from '../console/console-routes.ts';
 
 export interface AppDeps {
   readonly config: GatewayConfig;
@@ -135,6 +136,10 @@ export function buildApp(deps: AppDeps): GatewayApp {
   let publisherShedder: LoadShedder | undefined;
   if (config.mode !== 'aggregator' && deps.publisher) publisherShedder = registerPublisherRoutes(app, { publisher: deps.publisher, config: config.publisher }).shedder;
   else if (config.mode !== 'aggregator') registerPublisherPlaceholders(app);
+  if (config.console) {
+    const upload = config.mode !== 'aggregator' && deps.publisher !== undefined;
+    registerConsoleRoutes(app, { upload, lookup: config.mode !== 'publisher', maxBodySize: upload ? config.publisher.maxBodySize : undefined });
+  }
   app.addHook('onClose', async () => {
     await committees.close();
   });
