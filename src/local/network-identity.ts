@@ -40,16 +40,25 @@ function canListen(port: number, host: string): Promise<boolean> {
   });
 }
 
-/** A free TCP port in {@link LOCAL_PORT_RANGE}, other than those in `taken`. */
+/**
+ * The range is cut into slices, one per process by its PID: networks created at the same moment by
+ * different processes (test files run in parallel) draw from different slices, since a port is only
+ * checked free here and taken later, when the network starts.
+ */
+const PORT_SLICES = 8;
+
+/** A free TCP port in this process's slice of {@link LOCAL_PORT_RANGE}, other than those in `taken`. */
 async function freePort(host: string, taken: Set<number>): Promise<number> {
+  const size = Math.floor((LOCAL_PORT_RANGE.high - LOCAL_PORT_RANGE.low + 1) / PORT_SLICES);
+  const low = LOCAL_PORT_RANGE.low + (process.pid % PORT_SLICES) * size;
   for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-    const port = LOCAL_PORT_RANGE.low + Math.floor(Math.random() * (LOCAL_PORT_RANGE.high - LOCAL_PORT_RANGE.low + 1));
+    const port = low + Math.floor(Math.random() * size);
     if (!taken.has(port) && (await canListen(port, host))) {
       taken.add(port);
       return port;
     }
   }
-  throw new Error(`no free port in ${LOCAL_PORT_RANGE.low}–${LOCAL_PORT_RANGE.high} on ${host}`);
+  throw new Error(`no free port in ${low}–${low + size - 1} on ${host}`);
 }
 
 function objectId(): string {
