@@ -192,3 +192,13 @@ export class ClientDisconnectedError extends GatewayError {
     super({ reason: 'CLIENT_DISCONNECTED', status: 'UNAVAILABLE', httpStatus: 499 }, 'the client disconnected');
   }
 }
+
+/** A transfer coding other than `chunked` (RFC 9112 §6.1: 501); Node would hand us the still-coded body. */
+export class UnsupportedTransferCodingError extends GatewayError {
+  constructor(coding: string) {
+    super(
+      { reason: 'UNSUPPORTED_TRANSFER_CODING', status: 'INVALID_ARGUMENT', httpStatus: 501 },
+      `the transfer coding ${JSON.stringify(coding.slice(0, 64))} is not supported; send the body as is or chunked`,
+    );
+  }
+}

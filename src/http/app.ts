@@ -18,7 +18,14 @@ import type { GatewayConfig } from '../config.ts';
 import { CommitteeView } from '../nodes/committee-view.ts';
 import { errorCacheControl } from './cache-control.ts';
 import { registerCors } from './cors.ts';
-import { ClientDisconnectedError, HeadersTooLargeError, MalformedRequestError, RequestTimeoutError, RouteNotFoundError } from '../errors/gateway-errors.ts';
+import {
+  ClientDisconnectedError,
+  HeadersTooLargeError,
+  MalformedRequestError,
+  RequestTimeoutError,
+  RouteNotFoundError,
+  UnsupportedTransferCodingError,
+} from '../errors/gateway-errors.ts';
 import { clientAbortSignal, clientGone, registerClientAbort } from './client-abort.ts';
 import { errorResponse } from './errors.ts';
 import { LoadShedder, registerLoadShedding } from './load-shedding.ts';
@@ -108,6 +115,10 @@ export function buildApp(deps: AppDeps): GatewayApp {
   const routeMethods = trackRouteMethods(app);
   // First: the abort signal must exist before any hook (load shedding) can make the request wait.
   registerClientAbort(app);
+  app.addHook('onRequest', async (request) => {
+    const coding = request.headers['transfer-encoding'];
+    if (coding !== undefined && coding.trim().toLowerCase() !== 'chunked') throw new UnsupportedTransferCodingError(coding);
+  });
   metrics.instrument(app);
   registerCors(app, config.corsOrigins);
   registerLoadShedding(app, shedder);

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ERROR_STATUS_CODES } from '../../src/errors/error-body.ts';
 import { startPublisher, type PublisherFixture } from '../fixtures/publisher.ts';
+import { rawRequest, requestHead } from '../fixtures/raw-client.ts';
 import { randomBytes } from '../fixtures/random.ts';
 
 /** The (status, code) pairs of `StatusCode` in crates/walrus-storage-node-client/src/api/errors.rs. */
@@ -85,6 +86,16 @@ describe('methods, probes and error pairs (daemon mode)', () => {
       assert.deepEqual(new Uint8Array(await response.arrayBuffer()), blob);
     }
     assert.equal((await fetch(`${pub.url}/v1/blobs/by-object-id/0xnothex`)).status, 400);
+  });
+
+  test('a body in a transfer coding other than chunked is refused with 501, not stored still coded', async () => {
+    const body = Buffer.from('5\r\nhello\r\n0\r\n\r\n');
+    const { response } = rawRequest(pub.url, requestHead('PUT', '/v1/blobs', { 'transfer-encoding': 'gzip, chunked', 'content-type': 'application/octet-stream' }), body);
+    const answer = await response;
+    assert.equal(answer?.status, 501);
+    assert.match(answer?.body ?? '', /UNSUPPORTED_TRANSFER_CODING/);
+    const chunked = rawRequest(pub.url, requestHead('PUT', '/v1/blobs', { 'transfer-encoding': 'chunked', 'content-type': 'application/octet-stream' }), body);
+    assert.equal((await chunked.response)?.status, 200);
   });
 
   test('every error body carries a code/status pair the Rust SDK parses, whatever the HTTP status', async () => {
