@@ -57,6 +57,7 @@ export async function openPublisher(options: OpenPublisherOptions): Promise<Blob
     log,
   });
   log.info({ mainWallet: wallets.mainAddress, subWallets: wallets.subWallets.length }, 'publisher wallets ready');
-  const committees = new CommitteeView({ chain, nodeTimeoutMs: config.nodeTimeoutMs });
-  return new BlobPublisher({ chain, kernel: options.kernel, wallets, committees, metrics: new StoreMetrics(options.registry), log });
+  const metrics = new StoreMetrics(options.registry);
+  const committees = new CommitteeView({ chain, nodeTimeoutMs: config.nodeTimeoutMs, countRequest: (kind, outcome) => metrics.nodeRequests.inc({ kind, outcome }) });
+  return new BlobPublisher({ chain, kernel: options.kernel, wallets, committees, metrics, log });
 }

@@ -16,12 +16,20 @@ export class StoreMetrics {
   readonly stageSeconds: Histogram<'stage'>;
   readonly stores: Counter<'outcome'>;
   readonly walSpent: Counter;
+  /** The publisher's own storage-node requests (status, metadata and sliver PUTs, confirmations), by outcome or fault. */
+  readonly nodeRequests: Counter<'kind' | 'outcome'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
     this.stageSeconds = new Histogram({ name: 'walrus_gateway_store_stage_seconds', help: 'Time per store stage', labelNames: ['stage'], buckets: STAGE_BUCKETS, registers });
     this.stores = new Counter({ name: 'walrus_gateway_stores_total', help: 'PUT /v1/blobs results by outcome', labelNames: ['outcome'], registers });
     this.walSpent = new Counter({ name: 'walrus_gateway_wal_spent_frost_total', help: 'FROST paid for storage and writes', registers });
+    this.nodeRequests = new Counter({
+      name: 'walrus_gateway_publisher_node_requests_total',
+      help: 'Storage-node requests of the publisher by kind and outcome (ok, refused, or the fault)',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    });
   }
 
   /** Runs `work` and records its duration under `stage` (failures too: a slow failure is still slow). */

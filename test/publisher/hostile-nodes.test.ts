@@ -72,12 +72,12 @@ describe('hostile storage nodes (7 nodes, 31 shards, f = 10)', () => {
         assert.equal(range.status, 206);
         assert.deepEqual(new Uint8Array(await range.arrayBuffer()), blob.subarray(start, end + 1));
       }
-      // The hostile nodes were asked, and their answers counted as faults, not trusted.
-      let faults = 0;
-      for (const outcome of ['transport', 'timeout', 'status', 'redirect', 'oversized', 'malformed']) {
-        faults += await pub.metric('walrus_gateway_node_requests_total', { outcome });
+      // The hostile nodes were asked, and their answers counted as faults, not trusted, on both sides.
+      for (const metric of ['walrus_gateway_node_requests_total', 'walrus_gateway_publisher_node_requests_total']) {
+        let faults = 0;
+        for (const outcome of ['transport', 'timeout', 'status', 'redirect', 'oversized', 'malformed']) faults += await pub.metric(metric, { outcome });
+        assert.ok(faults > 0, `faulty answers were counted in ${metric}`);
       }
-      assert.ok(faults > 0, 'faulty answers were counted');
     } finally {
       setHostile(hostile, false);
     }
