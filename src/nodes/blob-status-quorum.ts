@@ -3,7 +3,7 @@
  * weigh each answer by its shards, and accept a status once nodes holding more than f shards
  * agree on it — so at least one honest node vouches for it.
  */
-import { isValidity, type ReadCommittee } from './committee-view.ts';
+import { certificateQuorumWeight, isValidity, type ReadCommittee } from './committee-view.ts';
 import { FanOut } from './fan-out.ts';
 import type { NodeBlobStatus } from './node-responses.ts';
 
@@ -54,8 +54,10 @@ export function fetchBlobStatus(read: ReadCommittee, blobId: Uint8Array, signal:
       entry.weight += member.weight;
       votes.set(key, entry);
       const best = agreed();
-      // A registered but uncertified blob waits for every answer: a certification may be in them.
-      if (best && !isRegisteredUncertified(best) && answeredWeight >= wanted) fan.finish({ status: best, answeredWeight });
+      // "Registered" waits for a quorum's answers (not every node's: one hanging node must not hold
+      // the read), among which a certification more than f shards have seen would show.
+      const enough = Math.max(wanted, best && isRegisteredUncertified(best) ? certificateQuorumWeight(committee) : 0);
+      if (best && answeredWeight >= enough) fan.finish({ status: best, answeredWeight });
     });
   }
   if (fan.inFlight === 0) fan.finish({ status: undefined, answeredWeight: 0 });
