@@ -7,7 +7,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
-import { ChainUnavailableError, InsufficientBalanceError, InvalidEpochsAheadError, type BlobObject, type ChainClient, type SystemState } from '../chain/chain-client.ts';
+import { InsufficientBalanceError, InvalidEpochsAheadError, type BlobObject, type ChainClient, type SystemState } from '../chain/chain-client.ts';
 import { registrationCost } from '../chain/storage-cost.ts';
 import { blobIdToString } from '../codec/blob-id.ts';
 import { encodeBlob, type EncodedBlob } from '../codec/encoder.ts';
@@ -221,9 +221,11 @@ export class BlobPublisher {
   }
 }
 
-/** Chain errors the client can act on become gateway errors; anything else stays a 500. */
+/** Chain errors the client or operator can act on become gateway errors; the rest go on to http/errors.ts. */
 function chainFailure(error: unknown): unknown {
   if (error instanceof InvalidEpochsAheadError) return new InvalidPublisherQueryError(error.message);
-  if (error instanceof ChainUnavailableError || error instanceof InsufficientBalanceError) return new ChainWriteFailedError(error.message, { cause: error });
+  // A wallet short of funds is the operator's to fix: say so. An outage is mapped with the other
+  // chain errors in http/errors.ts (503, without the RPC endpoint's words).
+  if (error instanceof InsufficientBalanceError) return new ChainWriteFailedError(error.message, { cause: error });
   return error;
 }

@@ -42,6 +42,8 @@ describe('the chain unreachable (daemon mode)', () => {
       assert.equal(refused.status, 503, JSON.stringify(refused.json));
       assert.equal(refused.json.error.details[0].reason, 'CHAIN_UNAVAILABLE');
       assert.ok(Number(refused.headers.get('retry-after')) > 0);
+      // The RPC's own words (here the ledger's address) stay in the log.
+      assert.doesNotMatch(refused.json.error.message, /127\.0\.0\.1|http:/);
     } finally {
       await pub.network.ledger.start();
     }
