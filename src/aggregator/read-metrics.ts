@@ -4,6 +4,7 @@
  * metrics server exposes.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { isFaultLabel, type RequestCounter } from '../nodes/node-outcome.ts';
 
 export type CacheName = 'blob' | 'metadata';
 
@@ -16,8 +17,16 @@ export class ReadMetrics {
   /** Blobs rebuilt from slivers (`full`) and ranges read from systematic slivers (`range`). */
   readonly reconstructions: Counter<'kind'>;
   readonly nodeRequests: Counter<'kind' | 'outcome'>;
+  /** Faulty answers by node: which storage node misbehaves, and how. */
+  readonly nodeFaults: Counter<'node' | 'fault'>;
   readonly rejectedAnswers: Counter<'kind'>;
   readonly coalescedRequests: Counter;
+
+  /** The read side's storage-node request counter. */
+  countNodeRequest: RequestCounter = (kind, outcome, node) => {
+    this.nodeRequests.inc({ kind, outcome });
+    if (isFaultLabel(outcome)) this.nodeFaults.inc({ node, fault: outcome });
+  };
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -28,6 +37,7 @@ export class ReadMetrics {
     this.cacheEntries = new Gauge({ name: 'walrus_gateway_cache_entries', help: 'Entries held in an in-memory cache', labelNames: ['cache'], registers });
     this.reconstructions = new Counter({ name: 'walrus_gateway_reconstructions_total', help: 'Blob reads from storage nodes (full blobs or ranges)', labelNames: ['kind'], registers });
     this.nodeRequests = new Counter({ name: 'walrus_gateway_node_requests_total', help: 'Requests to storage nodes by kind and outcome', labelNames: ['kind', 'outcome'], registers });
+    this.nodeFaults = new Counter({ name: 'walrus_gateway_node_faults_total', help: 'Faulty storage-node answers (transport, timeout, status, redirect, oversized, malformed) by node', labelNames: ['node', 'fault'], registers });
     this.rejectedAnswers = new Counter({ name: 'walrus_gateway_rejected_node_answers_total', help: 'Node answers that failed verification', labelNames: ['kind'], registers });
     this.coalescedRequests = new Counter({ name: 'walrus_gateway_coalesced_reads_total', help: 'Reads that joined a reconstruction already in progress', registers });
   }

@@ -104,7 +104,7 @@ export function buildApp(deps: AppDeps): GatewayApp {
   const committees = new CommitteeView({
     chain,
     nodeTimeoutMs: config.nodeTimeoutMs,
-    countRequest: (kind, outcome) => readMetrics.nodeRequests.inc({ kind, outcome }),
+    countRequest: readMetrics.countNodeRequest,
   });
   const blobCache = new MemoryBlobCache({ maxBytes: config.cacheSizeBytes, maxEntryFraction: config.cacheMaxEntryFraction, metrics: readMetrics });
   const metadata = new MetadataReader({ committees, kernel, maxEntries: config.metadataCacheEntries, maxBlobSize: config.maxBlobSize, metrics: readMetrics, log });

@@ -27,8 +27,16 @@ export type NodeRequestKind = 'metadata' | 'sliver' | 'status' | 'putMetadata' |
 /** The label a request's outcome is counted under: `ok`, `aborted`, `notFound`, `forbidden`, `refused`, or the fault. */
 export type OutcomeLabel = 'ok' | 'aborted' | 'notFound' | 'forbidden' | 'refused' | NodeFault;
 
+/** Counts one request's outcome; `node` is the committee member's name, for telling which node misbehaves. */
 export interface RequestCounter {
-  (kind: NodeRequestKind, outcome: OutcomeLabel): void;
+  (kind: NodeRequestKind, outcome: OutcomeLabel, node: string): void;
+}
+
+const FAULT_LABELS: ReadonlySet<OutcomeLabel> = new Set<OutcomeLabel>(['transport', 'timeout', 'status', 'redirect', 'oversized', 'malformed']);
+
+/** Whether an outcome label names a fault (the node, not the request, was at fault). */
+export function isFaultLabel(label: OutcomeLabel): label is NodeFault {
+  return FAULT_LABELS.has(label);
 }
 
 const HTTP_NOT_FOUND = 404;

@@ -134,7 +134,7 @@ export class StorageNodeClient {
     } catch (error) {
       outcome = signal.aborted ? { kind: 'aborted' } : { kind: 'faulty', fault: transportFault(error), detail: `${call.method} ${call.path}: ${errorMessage(error)}`, cause: error };
     }
-    this.count(call.kind, outcomeLabel(outcome));
+    this.count(call.kind, outcomeLabel(outcome), this.name);
     return outcome;
   }
 

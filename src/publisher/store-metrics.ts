@@ -4,6 +4,7 @@
  * histogram labelled by stage) and store outcomes.
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { isFaultLabel, type RequestCounter } from '../nodes/node-outcome.ts';
 
 export const STORE_STAGES = ['encode', 'status', 'register', 'upload', 'confirmations', 'certify'] as const;
 export type StoreStage = (typeof STORE_STAGES)[number];
@@ -18,6 +19,8 @@ export class StoreMetrics {
   readonly walSpent: Counter;
   /** The publisher's own storage-node requests (status, metadata and sliver PUTs, confirmations), by outcome or fault. */
   readonly nodeRequests: Counter<'kind' | 'outcome'>;
+  /** Faulty answers to the publisher by node: which storage node misbehaves, and how. */
+  readonly nodeFaults: Counter<'node' | 'fault'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -30,7 +33,19 @@ export class StoreMetrics {
       labelNames: ['kind', 'outcome'],
       registers,
     });
+    this.nodeFaults = new Counter({
+      name: 'walrus_gateway_publisher_node_faults_total',
+      help: 'Faulty storage-node answers to the publisher (transport, timeout, status, redirect, oversized, malformed) by node',
+      labelNames: ['node', 'fault'],
+      registers,
+    });
   }
+
+  /** The publisher's storage-node request counter. */
+  countNodeRequest: RequestCounter = (kind, outcome, node) => {
+    this.nodeRequests.inc({ kind, outcome });
+    if (isFaultLabel(outcome)) this.nodeFaults.inc({ node, fault: outcome });
+  };
 
   /** Runs `work` and records its duration under `stage` (failures too: a slow failure is still slow). */
   async time<T>(stage: StoreStage, work: () => Promise<T> | T): Promise<T> {

@@ -78,6 +78,12 @@ describe('hostile storage nodes (7 nodes, 31 shards, f = 10)', () => {
         for (const outcome of ['transport', 'timeout', 'status', 'redirect', 'oversized', 'malformed']) faults += await pub.metric(metric, { outcome });
         assert.ok(faults > 0, `faulty answers were counted in ${metric}`);
       }
+      // … and by node: the operator sees which nodes misbehave.
+      for (const metric of ['walrus_gateway_node_faults_total', 'walrus_gateway_publisher_node_faults_total']) {
+        let byHostile = 0;
+        for (const node of hostile) byHostile += await pub.metric(metric, { node });
+        assert.ok(byHostile > 0, `faults by hostile node in ${metric}`);
+      }
     } finally {
       setHostile(hostile, false);
     }
