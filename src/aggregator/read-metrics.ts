@@ -4,7 +4,7 @@
  * metrics server exposes.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { isFaultLabel, type RequestCounter } from '../nodes/node-outcome.ts';
+import { NodeRequestMetrics } from '../nodes/node-metrics.ts';
 
 export type CacheName = 'blob' | 'metadata';
 
@@ -16,17 +16,10 @@ export class ReadMetrics {
   readonly cacheEntries: Gauge<'cache'>;
   /** Blobs rebuilt from slivers (`full`) and ranges read from systematic slivers (`range`). */
   readonly reconstructions: Counter<'kind'>;
-  readonly nodeRequests: Counter<'kind' | 'outcome'>;
-  /** Faulty answers by node: which storage node misbehaves, and how. */
-  readonly nodeFaults: Counter<'node' | 'fault'>;
+  /** The read side's storage-node requests: `walrus_gateway_node_requests_total`, `walrus_gateway_node_faults_total`. */
+  readonly nodes: NodeRequestMetrics;
   readonly rejectedAnswers: Counter<'kind'>;
   readonly coalescedRequests: Counter;
-
-  /** The read side's storage-node request counter. */
-  countNodeRequest: RequestCounter = (kind, outcome, node) => {
-    this.nodeRequests.inc({ kind, outcome });
-    if (isFaultLabel(outcome)) this.nodeFaults.inc({ node, fault: outcome });
-  };
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -36,8 +29,7 @@ export class ReadMetrics {
     this.cacheBytes = new Gauge({ name: 'walrus_gateway_blob_cache_bytes', help: 'Bytes of reconstructed blobs held in the blob cache', registers });
     this.cacheEntries = new Gauge({ name: 'walrus_gateway_cache_entries', help: 'Entries held in an in-memory cache', labelNames: ['cache'], registers });
     this.reconstructions = new Counter({ name: 'walrus_gateway_reconstructions_total', help: 'Blob reads from storage nodes (full blobs or ranges)', labelNames: ['kind'], registers });
-    this.nodeRequests = new Counter({ name: 'walrus_gateway_node_requests_total', help: 'Requests to storage nodes by kind and outcome', labelNames: ['kind', 'outcome'], registers });
-    this.nodeFaults = new Counter({ name: 'walrus_gateway_node_faults_total', help: 'Faulty storage-node answers (transport, timeout, status, redirect, oversized, malformed) by node', labelNames: ['node', 'fault'], registers });
+    this.nodes = new NodeRequestMetrics(registry, { requests: 'walrus_gateway_node_requests_total', faults: 'walrus_gateway_node_faults_total', whose: 'the aggregator' });
     this.rejectedAnswers = new Counter({ name: 'walrus_gateway_rejected_node_answers_total', help: 'Node answers that failed verification', labelNames: ['kind'], registers });
     this.coalescedRequests = new Counter({ name: 'walrus_gateway_coalesced_reads_total', help: 'Reads that joined a reconstruction already in progress', registers });
   }

@@ -104,7 +104,7 @@ export function buildApp(deps: AppDeps): GatewayApp {
   const committees = new CommitteeView({
     chain,
     nodeTimeoutMs: config.nodeTimeoutMs,
-    countRequest: readMetrics.countNodeRequest,
+    countRequest: readMetrics.nodes.count,
   });
   const blobCache = new MemoryBlobCache({ maxBytes: config.cacheSizeBytes, maxEntryFraction: config.cacheMaxEntryFraction, metrics: readMetrics });
   const metadata = new MetadataReader({ committees, kernel, maxEntries: config.metadataCacheEntries, maxBlobSize: config.maxBlobSize, metrics: readMetrics, log });
