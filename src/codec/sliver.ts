@@ -13,11 +13,18 @@ export interface Sliver {
   readonly data: Uint8Array;
 }
 
+/** `symbol_size: u16` and `index: u16` after the data. */
+const SLIVER_TRAILER_BYTES = 4;
+
+/** BCS length of a `SliverData` holding `dataLength` bytes: their ULEB length, the data, the trailer. */
+export function sliverBcsLength(dataLength: number): number {
+  return ulebLength(dataLength) + dataLength + SLIVER_TRAILER_BYTES;
+}
+
 /** BCS `SliverData`: `Symbols { data: vector<u8>, symbol_size: u16 }` then `index: u16`. */
 export function encodeSliver(sliver: Sliver): Uint8Array {
   // Sized exactly, so that the sliver is copied once, not again to trim the buffer.
-  const length = ulebLength(sliver.data.length) + sliver.data.length + 4;
-  return new BcsWriter(length).bytes(sliver.data).u16(sliver.symbolSize).u16(sliver.index).toBytes();
+  return new BcsWriter(sliverBcsLength(sliver.data.length)).bytes(sliver.data).u16(sliver.symbolSize).u16(sliver.index).toBytes();
 }
 
 /** Parses BCS `SliverData`; the type comes from context (the route), as it does on the wire. */

@@ -18,7 +18,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { ReadCommittee } from './committee-view.ts';
 import { isCertificateQuorum } from './committee-view.ts';
 import { FanOut } from './fan-out.ts';
-import { describeOutcome, type NodeOutcome } from './node-outcome.ts';
+import { describeOutcome, quoteFailures, type NodeOutcome } from './node-outcome.ts';
 import type { SignedConfirmation } from './node-responses.ts';
 import type { StorageNodeClient } from './storage-node-client.ts';
 
@@ -38,8 +38,6 @@ const STRAGGLER_LIMIT_MS = 60_000;
 const RETRYABLE_REASONS = new Set(['NOT_REGISTERED', 'MISSING_SLIVERS']);
 const RETRY_ATTEMPTS = 3;
 const RETRY_DELAY_MS = 200;
-/** Failures quoted in the error message (all are logged). */
-const QUOTED_FAILURES = 5;
 
 /** Too few nodes confirmed for a certificate: the write cannot be certified now. */
 export class QuorumNotReachedError extends Error {
@@ -51,7 +49,7 @@ export class QuorumNotReachedError extends Error {
     readonly failures: readonly string[],
   ) {
     super(
-      `storage confirmations arrived from nodes holding ${arrivedWeight} of ${nShards} shards, ${verifiedWeight} of them verified: short of a quorum; ${failures.slice(0, QUOTED_FAILURES).join('; ')}`,
+      `storage confirmations arrived from nodes holding ${arrivedWeight} of ${nShards} shards, ${verifiedWeight} of them verified: short of a quorum; ${quoteFailures(failures)}`,
     );
     this.name = 'QuorumNotReachedError';
   }

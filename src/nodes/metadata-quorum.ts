@@ -9,14 +9,12 @@ import type { CommitteeMember } from '../chain/chain-client.ts';
 import { metadataBcsLength } from '../codec/metadata.ts';
 import { isQuorum, type ReadCommittee } from './committee-view.ts';
 import { FanOut, shuffled } from './fan-out.ts';
-import { describeOutcome, isForbidden, isNotFound } from './node-outcome.ts';
+import { describeOutcome, isForbidden, isNotFound, quoteFailures } from './node-outcome.ts';
 
 /** The reference's `max_concurrent_metadata_reads`. */
 export const METADATA_CONCURRENCY = 3;
 /** `BlobMetadataWithId` = the 32-byte blob ID, then `BlobMetadata`. */
 const BLOB_ID_BYTES = 32;
-/** Failures quoted in the detail of an unavailable outcome (the rest are logged and counted). */
-const QUOTED_FAILURES = 5;
 
 export type QuorumOutcome<T> =
   | { readonly kind: 'found'; readonly value: T; readonly node: string }
@@ -76,7 +74,7 @@ export function fetchVerifiedMetadata<T>(
       fill();
     });
   };
-  fan.onIdle = () => fan.finish({ kind: 'unavailable', detail: `no node served verifiable metadata (${failures.slice(0, QUOTED_FAILURES).join('; ')})` });
+  fan.onIdle = () => fan.finish({ kind: 'unavailable', detail: `no node served verifiable metadata (${quoteFailures(failures)})` });
   fill();
   if (fan.inFlight === 0) fan.finish({ kind: 'unavailable', detail: 'the committee has no members' });
   return fan.result;

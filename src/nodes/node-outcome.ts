@@ -11,7 +11,8 @@
  * address, not the node); `oversized`: more bytes than the route can need; `malformed`: the body is
  * not the route's type.
  */
-export type NodeFault = 'transport' | 'timeout' | 'status' | 'redirect' | 'oversized' | 'malformed';
+export const NODE_FAULTS = ['transport', 'timeout', 'status', 'redirect', 'oversized', 'malformed'] as const;
+export type NodeFault = (typeof NODE_FAULTS)[number];
 
 export type NodeOutcome<T> =
   | { readonly kind: 'ok'; readonly value: T }
@@ -32,7 +33,7 @@ export interface RequestCounter {
   (kind: NodeRequestKind, outcome: OutcomeLabel, node: string): void;
 }
 
-const FAULT_LABELS: ReadonlySet<OutcomeLabel> = new Set<OutcomeLabel>(['transport', 'timeout', 'status', 'redirect', 'oversized', 'malformed']);
+const FAULT_LABELS: ReadonlySet<OutcomeLabel> = new Set<OutcomeLabel>(NODE_FAULTS);
 
 /** Whether an outcome label names a fault (the node, not the request, was at fault). */
 export function isFaultLabel(label: OutcomeLabel): label is NodeFault {
@@ -69,4 +70,12 @@ export function describeOutcome(node: string, outcome: NodeOutcome<unknown>): st
     case 'faulty':
       return `${node}: ${outcome.fault}: ${outcome.detail}`;
   }
+}
+
+/** Failures quoted in an error's detail; the rest are in the log and the metrics. */
+const QUOTED_FAILURES = 5;
+
+/** The first few failures of a fan-out, for the detail of its outcome. */
+export function quoteFailures(failures: readonly string[]): string {
+  return failures.slice(0, QUOTED_FAILURES).join('; ');
 }

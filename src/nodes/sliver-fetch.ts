@@ -6,20 +6,15 @@
  * they arrive, so a byzantine node costs one extra request and never reaches the decoder.
  */
 import type { CommitteeMember } from '../chain/chain-client.ts';
-import { ulebLength } from '../codec/bcs.ts';
 import type { EncodingParams } from '../codec/params.ts';
-import { decodeSliver, type Sliver } from '../codec/sliver.ts';
+import { decodeSliver, sliverBcsLength, type Sliver } from '../codec/sliver.ts';
 import type { ReadCommittee } from './committee-view.ts';
 import { FanOut } from './fan-out.ts';
-import { describeOutcome } from './node-outcome.ts';
+import { describeOutcome, quoteFailures } from './node-outcome.ts';
 
 /** Extra requests started up front and per hedge, as a share of the slivers needed. */
 const MARGIN_SHARE = 0.1;
 const MIN_MARGIN = 1;
-/** `symbol_size: u16` and `index: u16` after the data. */
-const SLIVER_TRAILER_BYTES = 4;
-/** Failures quoted in the detail of an unavailable outcome (the rest are logged and counted). */
-const QUOTED_FAILURES = 5;
 
 export interface SliverCandidate {
   /** Pair index; for a primary sliver this is also the sliver index. */
@@ -55,10 +50,9 @@ export type SliverFetchOutcome =
   | { readonly kind: 'complete'; readonly slivers: Sliver[] }
   | { readonly kind: 'unavailable'; readonly verified: number; readonly detail: string };
 
-/** The BCS length of a primary sliver of `symbolSize`-byte symbols: data length (ULEB), data, symbol size, index. */
+/** The BCS length of a primary sliver of `symbolSize`-byte symbols. */
 export function primarySliverBcsLength(params: EncodingParams, symbolSize: number): number {
-  const data = params.primarySliverSize(symbolSize);
-  return ulebLength(data) + data + SLIVER_TRAILER_BYTES;
+  return sliverBcsLength(params.primarySliverSize(symbolSize));
 }
 
 export function defaultMargin(needed: number): number {
@@ -90,7 +84,7 @@ export function fetchVerifiedSlivers(request: SliverFetchRequest): Promise<Slive
     if (fan.inFlight > 0 || pending.length > 0 || verifyScheduled) return;
     launchMore(needed - verified.size);
     if (fan.inFlight === 0) {
-      fan.finish({ kind: 'unavailable', verified: verified.size, detail: `${verified.size} of ${needed} slivers verified (${failures.slice(0, QUOTED_FAILURES).join('; ')})` });
+      fan.finish({ kind: 'unavailable', verified: verified.size, detail: `${verified.size} of ${needed} slivers verified (${quoteFailures(failures)})` });
     }
   };
   const rejectSliver = (member: CommitteeMember, reason: string, error: unknown) => {
