@@ -27,13 +27,10 @@ export interface Admission {
   release(reason?: unknown): void;
 }
 
-interface Waiter {
-  grant(): void;
-}
-
 export class LoadShedder {
   private running = 0;
-  private readonly waiting: Waiter[] = [];
+  /** Queued places, each called with the slot it is handed. */
+  private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly options: LoadShedderOptions) {}
 
@@ -47,11 +44,9 @@ export class LoadShedder {
       grant = resolve;
       withdraw = reject;
     });
-    const waiter: Waiter = {
-      grant: () => {
-        state = 'running';
-        grant();
-      },
+    const waiter = () => {
+      state = 'running';
+      grant();
     };
     if (this.running < this.options.maxConcurrent) {
       this.running++;
@@ -75,7 +70,7 @@ export class LoadShedder {
         }
         const next = this.waiting.shift();
         // The slot passes straight to the next waiter, so `running` stays the same.
-        if (next) next.grant();
+        if (next) next();
         else this.running--;
       },
     };

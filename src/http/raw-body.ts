@@ -10,10 +10,10 @@
  * disconnects mid-body fails with `ClientDisconnectedError`.
  */
 import type { IncomingMessage } from 'node:http';
+import { ByteCollector } from '../codec/bytes.ts';
 import type { BodyTimeouts } from '../config.ts';
 import { ClientDisconnectedError, MalformedRequestError, PayloadTooLargeError, RequestTimeoutError } from '../errors/gateway-errors.ts';
 
-const INITIAL_CHUNKED_CAPACITY = 64 * 1024;
 const MS_PER_SECOND = 1000;
 
 export interface RawBodyOptions {
@@ -23,31 +23,28 @@ export interface RawBodyOptions {
 
 /** Fills one buffer from chunks; throws 413/400 as soon as the body cannot be right. */
 class BodyBuffer {
-  private buffer: Uint8Array;
-  length = 0;
+  private readonly collector: ByteCollector;
 
   constructor(
     private readonly limit: number,
     private readonly declared: number | undefined,
   ) {
-    this.buffer = new Uint8Array(declared ?? Math.min(limit, INITIAL_CHUNKED_CAPACITY));
+    // With a Content-Length (already checked against the limit) the body may not pass it either.
+    this.collector = new ByteCollector(declared ?? limit, declared);
+  }
+
+  get length(): number {
+    return this.collector.length;
   }
 
   append(chunk: Uint8Array): void {
-    if (this.length + chunk.length > this.limit) throw tooLarge(this.limit);
-    if (this.length + chunk.length > this.buffer.length) {
-      if (this.declared !== undefined) throw new MalformedRequestError('the body is longer than its Content-Length');
-      const grown = new Uint8Array(Math.min(this.limit, Math.max(this.buffer.length * 2, this.length + chunk.length)));
-      grown.set(this.buffer.subarray(0, this.length));
-      this.buffer = grown;
-    }
-    this.buffer.set(chunk, this.length);
-    this.length += chunk.length;
+    if (this.collector.append(chunk)) return;
+    throw this.declared === undefined ? tooLarge(this.limit) : new MalformedRequestError('the body is longer than its Content-Length');
   }
 
   finish(): Uint8Array {
     if (this.declared !== undefined && this.length !== this.declared) throw new MalformedRequestError('the body is shorter than its Content-Length');
-    return this.length === this.buffer.length ? this.buffer : this.buffer.subarray(0, this.length);
+    return this.collector.bytes();
   }
 }
 

@@ -35,7 +35,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const TX_DIGEST = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
 const EVENT_SEQ = /^\d{1,20}$/;
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 function isObject(value: unknown): value is JsonObject {

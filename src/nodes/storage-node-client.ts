@@ -10,8 +10,9 @@
 import { Pool, type Dispatcher } from 'undici';
 import { pinnedConnector } from '../chain/node-tls-pinning.ts';
 import { blobIdToString } from '../codec/blob-id.ts';
+import { ByteCollector } from '../codec/bytes.ts';
 import { outcomeLabel, type NodeFault, type NodeOutcome, type NodeRequestKind, type RequestCounter } from './node-outcome.ts';
-import { decodeBlobStatus, decodeConfirmation, errorReason, MalformedAnswer, parseJson, type NodeBlobStatus, type SignedConfirmation } from './node-responses.ts';
+import { decodeBlobStatus, decodeConfirmation, errorReason, MalformedAnswer, parseJson, type Json, type NodeBlobStatus, type SignedConfirmation } from './node-responses.ts';
 
 /** Connections kept per node: enough for a blob's worth of slivers in flight on a 10-node network. */
 export const DEFAULT_NODE_CONNECTIONS = 32;
@@ -95,7 +96,7 @@ export class StorageNodeClient {
 
   getBlobStatus(blobId: Uint8Array, signal: AbortSignal): Promise<NodeOutcome<NodeBlobStatus>> {
     const path = `/v1/blobs/${blobIdToString(blobId)}/status`;
-    return this.call({ kind: 'status', method: 'GET', path, accept: JSON_TYPE, ok: [HTTP_OK], maxBytes: MAX_JSON_BYTES, decode: jsonDecoder(decodeBlobStatus) }, signal);
+    return this.call({ kind: 'status', method: 'GET', path, accept: JSON_TYPE, ok: [HTTP_OK], maxBytes: MAX_JSON_BYTES, decode: decodeStatusBody }, signal);
   }
 
   /** PUT BCS `BlobMetadata` (without the ID); 200/201 both mean the node holds it. */
@@ -114,7 +115,7 @@ export class StorageNodeClient {
   getConfirmation(blobId: Uint8Array, objectId: string | null, signal: AbortSignal): Promise<NodeOutcome<SignedConfirmation>> {
     const id = blobIdToString(blobId);
     const path = objectId === null ? `/v1/blobs/${id}/confirmation/permanent` : `/v1/blobs/${id}/confirmation/deletable/${objectId}`;
-    return this.call({ kind: 'confirmation', method: 'GET', path, accept: JSON_TYPE, ok: [HTTP_OK], maxBytes: MAX_JSON_BYTES, decode: jsonDecoder(decodeConfirmation) }, signal);
+    return this.call({ kind: 'confirmation', method: 'GET', path, accept: JSON_TYPE, ok: [HTTP_OK], maxBytes: MAX_JSON_BYTES, decode: decodeConfirmationBody }, signal);
   }
 
   async close(): Promise<void> {
@@ -171,17 +172,18 @@ const ERROR_DETAIL_CHARS = 200;
  */
 const MIN_BODY_BYTES_PER_SECOND = 64 * 1024;
 const BODY_RATE_GRACE_MS = 5_000;
-/** Where a body of undeclared length starts; it doubles up to the route's cap. */
-const INITIAL_BUFFER_BYTES = 64 * 1024;
 
 function ignoreBody(): void {}
 
-function jsonDecoder<T>(decode: (json: NonNullable<unknown>) => T | MalformedAnswer): Decode<T> {
+function jsonDecoder<T>(decode: (json: Json) => T | MalformedAnswer): Decode<T> {
   return (bytes) => {
     const json = parseJson(bytes);
-    return json instanceof MalformedAnswer ? json : decode(json as NonNullable<unknown>);
+    return json instanceof MalformedAnswer ? json : decode(json);
   };
 }
+
+const decodeStatusBody = jsonDecoder(decodeBlobStatus);
+const decodeConfirmationBody = jsonDecoder(decodeConfirmation);
 
 /** Why a body could not be read whole. */
 type BodyShortfall = 'oversized' | 'tooSlow';
@@ -199,35 +201,22 @@ async function readCapped(body: Dispatcher.ResponseData['body'], declared: strin
     discard(body);
     return 'oversized';
   }
-  let buffer = new Uint8Array(Math.min(length ?? INITIAL_BUFFER_BYTES, maxBytes));
-  let filled = 0;
-  const append = (chunk: Uint8Array) => {
-    if (filled + chunk.length > buffer.length) {
-      // More than declared, or nothing declared: grow, within the cap.
-      const grown = new Uint8Array(Math.min(maxBytes, Math.max(buffer.length * 2, filled + chunk.length)));
-      grown.set(buffer.subarray(0, filled));
-      buffer = grown;
-    }
-    buffer.set(chunk, filled);
-    filled += chunk.length;
-  };
+  const collector = new ByteCollector(maxBytes, length);
   const started = performance.now();
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    const room = maxBytes - filled;
-    if (chunk.length > room) {
+    if (!collector.append(chunk)) {
       discard(body);
       if (!truncate) return 'oversized';
-      append(chunk.subarray(0, room));
+      collector.append(chunk.subarray(0, collector.room));
       break;
     }
-    append(chunk);
     const elapsedMs = performance.now() - started;
-    if (elapsedMs > BODY_RATE_GRACE_MS && (filled * 1000) / elapsedMs < MIN_BODY_BYTES_PER_SECOND) {
+    if (elapsedMs > BODY_RATE_GRACE_MS && (collector.length * 1000) / elapsedMs < MIN_BODY_BYTES_PER_SECOND) {
       discard(body);
       return 'tooSlow';
     }
   }
-  return filled === buffer.length ? buffer : buffer.subarray(0, filled);
+  return collector.bytes();
 }
 
 /**
