@@ -50,7 +50,7 @@ export interface Slots {
   readonly read: { readonly inFlight: number; readonly queued: number };
   readonly publish: { readonly inFlight: number; readonly queued: number };
 }
-type ChildMessage = { ready: ChildReady } | { rss: number } | { slots: Slots };
+type ChildMessage = { ready: ChildReady } | { rss: number } | { liveBytes: number } | { slots: Slots };
 
 /** Child mode: the daemon alone; JSON lines out (ready, RSS every few seconds, slots on request). */
 export async function gatewayChild(): Promise<void> {
@@ -86,6 +86,14 @@ export async function gatewayChild(): Promise<void> {
   // The loop ends on `stop` or when the parent goes away (stdin closes).
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === 'stop') break;
+    if (line === 'live') {
+      // RSS follows the collector's moods; what is alive after a full collection, less the blob cache
+      // (meant to fill up to --cache-size), is what grows if something leaks. Asked for rarely: a
+      // full collection pauses every request.
+      globalThis.gc?.();
+      const { heapUsed, external } = process.memoryUsage();
+      send({ liveBytes: heapUsed + external - gateway.blobCache.bytes });
+    }
     if (line === 'slots') {
       send({ slots: { read: { inFlight: gateway.shedder.inFlight, queued: gateway.shedder.queued }, publish: { inFlight: publish?.inFlight ?? -1, queued: publish?.queued ?? -1 } } });
     }
@@ -108,6 +116,7 @@ export class GatewayChild {
   readonly logSamples: string[] = [];
   exit: string | undefined;
   private readonly slotWaiters: ((slots: Slots) => void)[] = [];
+  private readonly liveWaiters: ((bytes: number) => void)[] = [];
   readonly ready: Promise<ChildReady>;
 
   private constructor(private readonly child: ChildProcess) {
@@ -115,7 +124,7 @@ export class GatewayChild {
     let rejectReady: (error: Error) => void = () => {};
     this.ready = new Promise((resolve, reject) => ((resolveReady = resolve), (rejectReady = reject)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      let message: Partial<{ ready: ChildReady; rss: number; slots: Slots }>;
+      let message: Partial<{ ready: ChildReady; rss: number; liveBytes: number; slots: Slots }>;
       try {
         message = JSON.parse(line) as typeof message;
       } catch {
@@ -123,6 +132,7 @@ export class GatewayChild {
       }
       if (message.ready) resolveReady(message.ready);
       if (message.rss !== undefined) this.rss.push({ at: performance.now(), bytes: message.rss });
+      if (message.liveBytes !== undefined) this.liveWaiters.shift()?.(message.liveBytes);
       if (message.slots) this.slotWaiters.shift()?.(message.slots);
     });
     createInterface({ input: child.stderr! }).on('line', (line) => {
@@ -138,6 +148,7 @@ export class GatewayChild {
       this.exit = signal ?? `code ${code}`;
       rejectReady(new Error(`the gateway child exited (${this.exit}) before it was up`));
       for (const waiter of this.slotWaiters.splice(0)) waiter(NO_SLOTS);
+      for (const waiter of this.liveWaiters.splice(0)) waiter(NaN);
     });
   }
 
@@ -148,13 +159,21 @@ export class GatewayChild {
   }
 
   static async start(ledgerUrl: string, extraArgs: string[] = []): Promise<{ child: GatewayChild; ready: ChildReady }> {
-    const process_ = spawn(process.execPath, ['--import', 'tsx', ENTRY_SCRIPT, GATEWAY_CHILD_FLAG, ledgerUrl, ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const process_ = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', ENTRY_SCRIPT, GATEWAY_CHILD_FLAG, ledgerUrl, ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
     const child = new GatewayChild(process_);
     return { child, ready: await child.ready };
   }
 
   get alive(): boolean {
     return this.exit === undefined;
+  }
+
+  /** The child's live memory after a full collection, less its blob cache; NaN once it has exited. */
+  liveBytes(): Promise<number> {
+    if (!this.alive) return Promise.resolve(NaN);
+    const answer = new Promise<number>((resolve) => this.liveWaiters.push(resolve));
+    this.child.stdin!.write('live\n');
+    return answer;
   }
 
   /** The shedders' counters, straight from the child. */
