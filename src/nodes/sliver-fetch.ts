@@ -1,13 +1,15 @@
 /**
- * Hedged primary-sliver retrieval (docs/protocol.md §3.4): start the slivers needed plus a
+ * Hedged sliver retrieval (docs/protocol.md §3.4), of primary slivers (rows) or secondary ones
+ * (columns, which quilt patches are read from): start the slivers needed plus a
  * margin, in the caller's order of preference; replace every failed or unverifiable sliver with
  * the next candidate; add a few more whenever progress stalls for the hedge delay; cancel every
  * outstanding request once enough verified slivers are in. Slivers are verified in batches as
  * they arrive, so a byzantine node costs one extra request and never reaches the decoder.
  */
 import type { CommitteeMember } from '../chain/chain-client.ts';
+import { secondarySliverIndex } from '../codec/blob-id.ts';
 import type { EncodingParams } from '../codec/params.ts';
-import { decodeSliver, sliverBcsLength, type Sliver } from '../codec/sliver.ts';
+import { decodeSliver, sliverBcsLength, type Sliver, type SliverType } from '../codec/sliver.ts';
 import type { ReadCommittee } from './committee-view.ts';
 import { FanOut } from './fan-out.ts';
 import { describeOutcome, quoteFailures } from './node-outcome.ts';
@@ -17,7 +19,7 @@ const MARGIN_SHARE = 0.1;
 const MIN_MARGIN = 1;
 
 export interface SliverCandidate {
-  /** Pair index; for a primary sliver this is also the sliver index. */
+  /** Pair index; for a primary sliver this is also the sliver index, a secondary one's is n − 1 − pair. */
   readonly pairIndex: number;
   readonly member: CommitteeMember;
 }
@@ -25,10 +27,12 @@ export interface SliverCandidate {
 export interface SliverFetchRequest {
   readonly read: ReadCommittee;
   readonly blobId: Uint8Array;
+  /** Primary unless said otherwise. */
+  readonly type?: SliverType;
   /** In order of preference. */
   readonly candidates: readonly SliverCandidate[];
   readonly needed: number;
-  /** The BCS length of one primary sliver of this blob: a node sending more is cut off. */
+  /** The BCS length of one sliver of this type and blob: a node sending more is cut off. */
   readonly maxSliverBytes: number;
   /** Verifies a batch; `null` for each authentic sliver, the reason otherwise. */
   readonly verify: (slivers: readonly Sliver[]) => readonly (Error | null)[];
@@ -50,9 +54,9 @@ export type SliverFetchOutcome =
   | { readonly kind: 'complete'; readonly slivers: Sliver[] }
   | { readonly kind: 'unavailable'; readonly verified: number; readonly detail: string };
 
-/** The BCS length of a primary sliver of `symbolSize`-byte symbols. */
-export function primarySliverBcsLength(params: EncodingParams, symbolSize: number): number {
-  return sliverBcsLength(params.primarySliverSize(symbolSize));
+/** The BCS length of a sliver of `type` with `symbolSize`-byte symbols. */
+export function sliverBcsLengthOf(params: EncodingParams, type: SliverType, symbolSize: number): number {
+  return sliverBcsLength(type === 'primary' ? params.primarySliverSize(symbolSize) : params.secondarySliverSize(symbolSize));
 }
 
 export function defaultMargin(needed: number): number {
@@ -61,6 +65,8 @@ export function defaultMargin(needed: number): number {
 
 export function fetchVerifiedSlivers(request: SliverFetchRequest): Promise<SliverFetchOutcome> {
   const { read, blobId, candidates, needed } = request;
+  const type = request.type ?? 'primary';
+  const sliverIndexOf = (pairIndex: number) => (type === 'primary' ? pairIndex : secondarySliverIndex(pairIndex, read.params.n));
   const margin = request.margin ?? defaultMargin(needed);
   const fan = new FanOut<SliverFetchOutcome>({ signal: request.signal });
   const verified = new Map<number, Sliver>();
@@ -107,15 +113,16 @@ export function fetchVerifiedSlivers(request: SliverFetchRequest): Promise<Slive
     checkDone();
   };
   const launch = ({ pairIndex, member }: SliverCandidate) => {
-    fan.launch(member, (signal) => read.clients[member.index].getPrimarySliver(blobId, pairIndex, request.maxSliverBytes, signal), (outcome) => {
+    fan.launch(member, (signal) => read.clients[member.index].getSliver(blobId, pairIndex, type, request.maxSliverBytes, signal), (outcome) => {
       if (outcome.kind === 'ok') {
         let sliver: Sliver;
         try {
-          sliver = decodeSliver(outcome.value, 'primary');
+          sliver = decodeSliver(outcome.value, type);
         } catch (error) {
           return rejectSliver(member, error instanceof Error ? error.message : String(error), error);
         }
-        if (sliver.index !== pairIndex) return rejectSliver(member, `asked for sliver ${pairIndex}, got ${sliver.index}`, undefined);
+        const expected = sliverIndexOf(pairIndex);
+        if (sliver.index !== expected) return rejectSliver(member, `asked for ${type} sliver ${expected}, got ${sliver.index}`, undefined);
         pending.push({ sliver, member });
         if (!verifyScheduled) {
           verifyScheduled = true;

@@ -11,6 +11,7 @@ import { Pool, type Dispatcher } from 'undici';
 import { pinnedConnector } from '../chain/node-tls-pinning.ts';
 import { blobIdToString } from '../codec/blob-id.ts';
 import { ByteCollector } from '../codec/bytes.ts';
+import type { SliverType } from '../codec/sliver.ts';
 import { outcomeLabel, type NodeFault, type NodeOutcome, type NodeRequestKind, type RequestCounter } from './node-outcome.ts';
 import { decodeBlobStatus, decodeConfirmation, errorReason, MalformedAnswer, parseJson, type Json, type NodeBlobStatus, type SignedConfirmation } from './node-responses.ts';
 
@@ -88,9 +89,9 @@ export class StorageNodeClient {
     return this.call({ kind: 'metadata', method: 'GET', path: `/v1/blobs/${blobIdToString(blobId)}/metadata`, accept: OCTET_STREAM, ok: [HTTP_OK], maxBytes, decode: (bytes) => bytes }, signal);
   }
 
-  /** BCS `SliverData` of the primary sliver of pair `pairIndex`, unverified, at most `maxBytes` long. */
-  getPrimarySliver(blobId: Uint8Array, pairIndex: number, maxBytes: number, signal: AbortSignal): Promise<NodeOutcome<Uint8Array>> {
-    const path = `/v1/blobs/${blobIdToString(blobId)}/slivers/${pairIndex}/primary`;
+  /** BCS `SliverData` of pair `pairIndex`'s sliver of `type`, unverified, at most `maxBytes` long. */
+  getSliver(blobId: Uint8Array, pairIndex: number, type: SliverType, maxBytes: number, signal: AbortSignal): Promise<NodeOutcome<Uint8Array>> {
+    const path = `/v1/blobs/${blobIdToString(blobId)}/slivers/${pairIndex}/${type}`;
     return this.call({ kind: 'sliver', method: 'GET', path, accept: OCTET_STREAM, ok: [HTTP_OK], maxBytes, decode: (bytes) => bytes }, signal);
   }
 
@@ -106,7 +107,7 @@ export class StorageNodeClient {
   }
 
   /** PUT BCS `SliverData` of pair `pairIndex`. */
-  putSliver(blobId: Uint8Array, pairIndex: number, type: 'primary' | 'secondary', sliverBcs: Uint8Array, signal: AbortSignal): Promise<NodeOutcome<void>> {
+  putSliver(blobId: Uint8Array, pairIndex: number, type: SliverType, sliverBcs: Uint8Array, signal: AbortSignal): Promise<NodeOutcome<void>> {
     const path = `/v1/blobs/${blobIdToString(blobId)}/slivers/${pairIndex}/${type}`;
     return this.call({ kind: 'putSliver', method: 'PUT', path, accept: JSON_TYPE, body: sliverBcs, ok: WRITE_OK, maxBytes: MAX_JSON_BYTES, decode: ignoreBody }, signal);
   }

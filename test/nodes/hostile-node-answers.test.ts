@@ -58,7 +58,7 @@ describe('a storage node that answers with anything: one typed outcome per reque
   }
   const status = () => client.getBlobStatus(BLOB_ID, AbortSignal.timeout(10_000));
   const confirmation = () => client.getConfirmation(BLOB_ID, null, AbortSignal.timeout(10_000));
-  const sliver = () => client.getPrimarySliver(BLOB_ID, 0, SLIVER_CAP, AbortSignal.timeout(10_000));
+  const sliver = () => client.getSliver(BLOB_ID, 0, 'primary', SLIVER_CAP, AbortSignal.timeout(10_000));
 
   test('malformed JSON, null, wrong field types, garbage in a valid envelope: malformed', async () => {
     const bodies = [
