@@ -63,3 +63,23 @@ export class InconsistentBlobError extends CodecError {
     super('INCONSISTENT_BLOB', `inconsistent blob: ${detail}`);
   }
 }
+
+/**
+ * What a {@link QuiltError} is about, so the HTTP layer can pick a status without reading messages:
+ * the caller's files (`INVALID_QUILT_INPUT`), a quilt that cannot be built at this shard count
+ * (`QUILT_TOO_LARGE`), stored bytes that are not a valid QuiltV1 (`MALFORMED_QUILT`), a patch ID
+ * that does not parse (`INVALID_QUILT_PATCH_ID`) or names columns the quilt does not have
+ * (`QUILT_PATCH_OUT_OF_RANGE`).
+ */
+export type QuiltErrorCode = 'INVALID_QUILT_INPUT' | 'QUILT_TOO_LARGE' | 'MALFORMED_QUILT' | 'INVALID_QUILT_PATCH_ID' | 'QUILT_PATCH_OUT_OF_RANGE';
+
+/**
+ * A quilt that cannot be built or read (docs/protocol.md §2.7). Messages are the Display strings of
+ * the Rust `QuiltError` (crates/walrus-core/src/encoding/errors.rs) wherever the reference has one.
+ */
+export class QuiltError extends CodecError {
+  declare readonly code: QuiltErrorCode;
+  constructor(code: QuiltErrorCode, message: string) {
+    super(code, message);
+  }
+}
