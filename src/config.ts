@@ -32,6 +32,8 @@ export interface GatewayConfig {
   readonly blocklistPath: string | undefined;
   readonly maxBlobSize: number | undefined;
   readonly allowedHeaders: readonly string[];
+  /** Send every quilt patch tag as a header, not only the allow-listed ones (the reference's flag). */
+  readonly allowQuiltPatchTagsInResponse: boolean;
   readonly cacheSizeBytes: number;
   /** Blobs larger than this fraction of the cache are served but never cached. */
   readonly cacheMaxEntryFraction: number;
@@ -109,6 +111,7 @@ export const OPTIONS = {
   'cache-control': { env: 'WALRUS_GATEWAY_CACHE_CONTROL', kind: 'string', default: DEFAULT_CACHE_CONTROL },
   'error-cache-seconds': { env: 'WALRUS_GATEWAY_ERROR_CACHE_SECONDS', kind: 'string', default: '5' },
   'cors-origins': { env: 'WALRUS_GATEWAY_CORS_ORIGINS', kind: 'string', default: '*' },
+  'allow-quilt-patch-tags-in-response': { env: 'WALRUS_GATEWAY_ALLOW_QUILT_PATCH_TAGS_IN_RESPONSE', kind: 'boolean' },
   'allow-script-content': { env: 'WALRUS_GATEWAY_ALLOW_SCRIPT_CONTENT', kind: 'boolean' },
   'no-console': { env: 'WALRUS_GATEWAY_NO_CONSOLE', kind: 'boolean' },
   'aggregator-max-concurrent-requests': { env: 'WALRUS_GATEWAY_MAX_CONCURRENT_REQUESTS', kind: 'string', default: '256' },
@@ -293,6 +296,7 @@ export function loadConfig(mode: GatewayMode, args: string[], env: NodeJS.Proces
     blocklistPath: read.string('blocklist'),
     maxBlobSize,
     allowedHeaders: headers,
+    allowQuiltPatchTagsInResponse: read.boolean('allow-quilt-patch-tags-in-response'),
     cacheSizeBytes,
     cacheMaxEntryFraction: read.fraction('cache-max-entry-fraction'),
     metadataCacheEntries: read.integer('metadata-cache-entries', 1),

@@ -2,16 +2,18 @@
  * The read flow: blob ID → verified metadata → verified primary slivers → blob
  * (docs/protocol.md §1.8, §3). Full reads prefer the systematic slivers 0…p−1 (with all of them
  * the blob is their concatenation) and are cached and coalesced; byte ranges fetch only the
- * systematic rows that hold them and fall back to a full read when those are not available.
+ * systematic rows that hold them, quilt patches only the columns (secondary slivers) that hold
+ * them; both fall back to a full read when those are not available.
  */
-import { pairIndexToShard } from '../codec/blob-id.ts';
+import { pairIndexToShard, secondarySliverIndex } from '../codec/blob-id.ts';
 import { decodeBlob, type ConsistencyCheck } from '../codec/decoder.ts';
 import { InconsistentBlobError } from '../codec/errors.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
+import { quiltColumns, type QuiltLayout } from '../codec/quilt.ts';
 import type { Sliver } from '../codec/sliver.ts';
 import { verifySlivers } from '../codec/verify-sliver.ts';
 import { BlobReadFailedError, BlobUnavailableError } from '../errors/gateway-errors.ts';
-import { fetchVerifiedSlivers, primarySliverBcsLength, type SliverCandidate } from '../nodes/sliver-fetch.ts';
+import { fetchVerifiedSlivers, sliverBcsLengthOf, type SliverCandidate } from '../nodes/sliver-fetch.ts';
 import { satisfiesCheck, type BlobCache } from './blob-cache.ts';
 import { Coalescer } from '../nodes/coalescer.ts';
 import type { BlobInfo, MetadataReader, ReadLogger } from './metadata-reader.ts';
@@ -114,7 +116,7 @@ export class BlobReader {
       blobId: info.blobId,
       candidates,
       needed,
-      maxSliverBytes: primarySliverBcsLength(params, ss),
+      maxSliverBytes: sliverBcsLengthOf(params, 'primary', ss),
       margin: 0,
       stallLimitMs: rangeStallLimitMs(this.options.hedgeDelayMs, params.primarySliverSize(ss)),
       verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, this.options.kernel),
@@ -133,6 +135,45 @@ export class BlobReader {
     const joined = rows.length === 1 ? rows[0].data : Buffer.concat(rows.map((row) => row.data));
     const offset = span.firstRow * span.rowBytes;
     return { bytes: joined.subarray(start - offset, end - offset), cached: false };
+  }
+
+  /**
+   * Columns `start` up to (excluding) `end` of the message matrix, each the first p symbols of its
+   * secondary sliver, concatenated: what a quilt patch is read from (docs/protocol.md §2.7). Only
+   * those columns' own nodes can send them; when they cannot, the blob is read in full instead.
+   */
+  async readColumns(info: BlobInfo, layout: QuiltLayout, start: number, end: number, signal: AbortSignal): Promise<BlobBytes> {
+    const { params } = info.read;
+    const hit = this.options.cache.get(info.idText);
+    if (hit) {
+      this.options.metrics?.cacheHits.inc({ cache: 'blob' });
+      return { bytes: quiltColumns(hit.bytes, layout, start, end), cached: true };
+    }
+    const candidates: SliverCandidate[] = [];
+    // Secondary sliver j belongs to pair n − 1 − j: the mapping is its own inverse.
+    for (let column = start; column < end; column++) candidates.push(this.candidate(info, secondarySliverIndex(column, params.n)));
+    const outcome = await fetchVerifiedSlivers({
+      read: info.read,
+      blobId: info.blobId,
+      type: 'secondary',
+      candidates,
+      needed: candidates.length,
+      maxSliverBytes: sliverBcsLengthOf(params, 'secondary', layout.symbolSize),
+      margin: 0,
+      stallLimitMs: rangeStallLimitMs(this.options.hedgeDelayMs, layout.columnBytes),
+      verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, this.options.kernel),
+      hedgeDelayMs: this.options.hedgeDelayMs,
+      signal,
+      onRejected: (node, error) => this.rejected(info, node, error),
+    });
+    if (outcome.kind === 'unavailable') {
+      this.options.log?.debug({ blobId: info.idText, detail: outcome.detail }, 'column read falls back to a full read');
+      const full = await this.read(info, 'default', signal);
+      return { bytes: quiltColumns(full.bytes, layout, start, end), cached: false };
+    }
+    this.options.metrics?.reconstructions.inc({ kind: 'columns' });
+    const columns = [...outcome.slivers].sort((a, b) => a.index - b.index);
+    return { bytes: columns.length === 1 ? columns[0].data : Buffer.concat(columns.map((column) => column.data)), cached: false };
   }
 
   private candidate(info: BlobInfo, pairIndex: number): SliverCandidate {
@@ -156,7 +197,7 @@ export class BlobReader {
       blobId: info.blobId,
       candidates: this.fullReadCandidates(info),
       needed: params.primarySourceSymbols,
-      maxSliverBytes: primarySliverBcsLength(params, params.symbolSize(info.size)),
+      maxSliverBytes: sliverBcsLengthOf(params, 'primary', params.symbolSize(info.size)),
       verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, kernel),
       hedgeDelayMs: this.options.hedgeDelayMs,
       signal,

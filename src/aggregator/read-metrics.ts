@@ -6,7 +6,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { NodeRequestMetrics } from '../nodes/node-metrics.ts';
 
-export type CacheName = 'blob' | 'metadata';
+export type CacheName = 'blob' | 'metadata' | 'quilt';
 
 export class ReadMetrics {
   readonly cacheHits: Counter<'cache'>;
@@ -14,12 +14,14 @@ export class ReadMetrics {
   readonly cacheEvictions: Counter<'cache'>;
   readonly cacheBytes: Gauge;
   readonly cacheEntries: Gauge<'cache'>;
-  /** Blobs rebuilt from slivers (`full`) and ranges read from systematic slivers (`range`). */
+  /** Blobs rebuilt from slivers (`full`), ranges read from systematic slivers (`range`), quilt columns from secondary ones (`columns`). */
   readonly reconstructions: Counter<'kind'>;
   /** The read side's storage-node requests: `walrus_gateway_node_requests_total`, `walrus_gateway_node_faults_total`. */
   readonly nodes: NodeRequestMetrics;
   readonly rejectedAnswers: Counter<'kind'>;
   readonly coalescedRequests: Counter;
+  /** Quilt patches served, by where their columns came from (`cache` or `nodes`). */
+  readonly quiltPatchReads: Counter<'source'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -28,9 +30,10 @@ export class ReadMetrics {
     this.cacheEvictions = new Counter({ name: 'walrus_gateway_cache_evictions_total', help: 'Entries evicted from an in-memory cache', labelNames: ['cache'], registers });
     this.cacheBytes = new Gauge({ name: 'walrus_gateway_blob_cache_bytes', help: 'Bytes of reconstructed blobs held in the blob cache', registers });
     this.cacheEntries = new Gauge({ name: 'walrus_gateway_cache_entries', help: 'Entries held in an in-memory cache', labelNames: ['cache'], registers });
-    this.reconstructions = new Counter({ name: 'walrus_gateway_reconstructions_total', help: 'Blob reads from storage nodes (full blobs or ranges)', labelNames: ['kind'], registers });
+    this.reconstructions = new Counter({ name: 'walrus_gateway_reconstructions_total', help: 'Blob reads from storage nodes (full blobs, ranges or quilt columns)', labelNames: ['kind'], registers });
     this.nodes = new NodeRequestMetrics(registry, { requests: 'walrus_gateway_node_requests_total', faults: 'walrus_gateway_node_faults_total', whose: 'the aggregator' });
     this.rejectedAnswers = new Counter({ name: 'walrus_gateway_rejected_node_answers_total', help: 'Node answers that failed verification', labelNames: ['kind'], registers });
+    this.quiltPatchReads = new Counter({ name: 'walrus_gateway_quilt_patch_reads_total', help: 'Quilt patches served, by where their columns came from', labelNames: ['source'], registers });
     this.coalescedRequests = new Counter({ name: 'walrus_gateway_coalesced_reads_total', help: 'Reads that joined a reconstruction already in progress', registers });
   }
 }

@@ -50,6 +50,12 @@ export class InvalidObjectIdError extends GatewayError {
   }
 }
 
+export class InvalidQuiltPatchIdError extends GatewayError {
+  constructor(text: string, detail: string) {
+    super({ reason: 'INVALID_ID_FORMAT', status: 'INVALID_ARGUMENT' }, `invalid quilt patch ID ${JSON.stringify(text.slice(0, 80))}: ${detail}`);
+  }
+}
+
 export class InvalidQueryError extends GatewayError {
   constructor(message: string) {
     super({ reason: 'INVALID_QUERY', status: 'INVALID_ARGUMENT' }, message);
@@ -76,6 +82,24 @@ export class BlobNotFoundError extends GatewayError {
 export class BlobNotCertifiedError extends BlobNotFoundError {
   constructor(state: string) {
     super(`the requested blob is ${state} on Walrus, not certified; its availability is not guaranteed`);
+  }
+}
+
+/** The reference's reason and words (`GetBlobError::QuiltPatchNotFound`); `message` says which patch. */
+export class QuiltPatchNotFoundError extends GatewayError {
+  constructor(message = 'the requested quilt patch does not exist on Walrus') {
+    super({ reason: 'QUILT_PATCH_NOT_FOUND', status: 'NOT_FOUND' }, message);
+  }
+}
+
+/**
+ * A quilt route asked of a blob whose leading columns hold no valid QuiltV1 index. The reference
+ * answers 500 with its decoding error; this is the caller's mistake about an immutable blob, so it
+ * gets a 404 a CDN may cache.
+ */
+export class NotAQuiltError extends GatewayError {
+  constructor(blobId: string, detail: string) {
+    super({ reason: 'NOT_A_QUILT', status: 'NOT_FOUND' }, `the blob ${blobId} is not a quilt: ${detail}`);
   }
 }
 
@@ -157,9 +181,16 @@ export class RouteNotFoundError extends GatewayError {
   }
 }
 
+/** A body of a type the route does not take (RFC 9110 §15.5.16). */
+export class UnsupportedMediaTypeError extends GatewayError {
+  constructor(type: string | undefined, expected: string) {
+    super({ reason: 'UNSUPPORTED_MEDIA_TYPE', status: 'INVALID_ARGUMENT', httpStatus: 415 }, `the body must be ${expected}, got ${JSON.stringify(type ?? 'no Content-Type')}`);
+  }
+}
+
 export class MalformedRequestError extends GatewayError {
-  constructor(message: string) {
-    super({ reason: 'MALFORMED_REQUEST', status: 'INVALID_ARGUMENT' }, message);
+  constructor(message: string, options?: ErrorOptions) {
+    super({ reason: 'MALFORMED_REQUEST', status: 'INVALID_ARGUMENT' }, message, options);
   }
 }
 

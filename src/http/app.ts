@@ -11,6 +11,7 @@ import { BlobReader } from '../aggregator/blob-reader.ts';
 import { Blocklist } from '../aggregator/blocklist.ts';
 import { MemoryBlobCache } from '../aggregator/memory-blob-cache.ts';
 import { MetadataReader } from '../aggregator/metadata-reader.ts';
+import { QuiltReader } from '../aggregator/quilt-reader.ts';
 import { ReadMetrics } from '../aggregator/read-metrics.ts';
 import type { ChainClient } from '../chain/chain-client.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
@@ -31,6 +32,7 @@ import { errorResponse } from './errors.ts';
 import { LoadShedder, registerLoadShedding } from './load-shedding.ts';
 import { trackRouteMethods } from './method-not-allowed.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import { registerQuiltRoutes } from './quilt-routes.ts';
 import { registerReadRoutes } from './read-routes.ts';
 import type { BlobPublisher } from '../publisher/blob-publisher.ts';
 import { registerPublisherRoutes } from './publisher-routes.ts';
@@ -136,14 +138,18 @@ export function buildApp(deps: AppDeps): GatewayApp {
     else request.log.debug({ err: error }, 'request failed');
     if (!request.raw.complete) reply.headers(CLOSE_CONNECTION);
     // Success headers set before the failure (ETag, Content-Type, …) must not describe the error body.
-    for (const name of ['etag', 'content-type', 'content-disposition', 'content-security-policy', 'x-cache', 'accept-ranges']) reply.removeHeader(name);
+    for (const name of ['etag', 'content-type', 'content-disposition', 'content-security-policy', 'x-cache', 'accept-ranges', 'x-quilt-patch-identifier', 'x-walrus-quilt-patch-id']) reply.removeHeader(name);
     reply.header('cache-control', errorCacheControl(response.statusCode, config.errorCacheSeconds));
     for (const [name, value] of Object.entries(response.headers)) reply.header(name, value);
     return reply.code(response.statusCode).type('application/json').send(response.body);
   });
 
   registerServiceRoutes(app);
-  if (config.mode !== 'publisher') registerReadRoutes(app, { config, reader, chain, blocklist: deps.blocklist ?? Blocklist.empty() });
+  if (config.mode !== 'publisher') {
+    const blocklist = deps.blocklist ?? Blocklist.empty();
+    registerReadRoutes(app, { config, reader, chain, blocklist });
+    registerQuiltRoutes(app, { config, reader, quilts: new QuiltReader({ blobs: reader, cache: blobCache, metrics: readMetrics }), blocklist });
+  }
   let publisherShedder: LoadShedder | undefined;
   if (config.mode !== 'aggregator' && deps.publisher) publisherShedder = registerPublisherRoutes(app, { publisher: deps.publisher, config: config.publisher }).shedder;
   else if (config.mode !== 'aggregator') registerPublisherPlaceholders(app);

@@ -19,6 +19,8 @@ export const EXPOSED_HEADERS = [
   'X-Walrus-Object-Id',
   'X-Walrus-Certified-Epoch',
   'X-Walrus-End-Epoch',
+  'X-Quilt-Patch-Identifier',
+  'X-Walrus-Quilt-Patch-Id',
 ].join(', ');
 const ALLOWED_METHODS = 'GET, HEAD, PUT, OPTIONS';
 const HTTP_NO_CONTENT = 204;

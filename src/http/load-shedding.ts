@@ -103,10 +103,16 @@ export class LoadShedder {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Whether the route goes through the aggregator's load shedding. */
+    shed?: boolean;
+  }
+}
+
 /** Applies the shedder to routes whose config says `{ shed: true }` (the read routes, as the reference). */
 export function registerLoadShedding(app: FastifyInstance, shedder: LoadShedder): void {
   app.addHook('onRequest', async (request, reply) => {
-    const config = request.routeOptions.config as { shed?: boolean } | undefined;
-    if (config?.shed) await shedder.admit(reply);
+    if (request.routeOptions.config?.shed) await shedder.admit(reply);
   });
 }

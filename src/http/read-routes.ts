@@ -9,17 +9,15 @@ import type { BlobObject, ChainClient } from '../chain/chain-client.ts';
 import type { BlobInfo } from '../aggregator/metadata-reader.ts';
 import type { BlobReader } from '../aggregator/blob-reader.ts';
 import type { Blocklist } from '../aggregator/blocklist.ts';
-import { parseBlobId } from '../codec/blob-id.ts';
-import { InvalidBlobIdError as CodecInvalidBlobIdError } from '../codec/errors.ts';
 import type { GatewayConfig } from '../config.ts';
 import { attributeHeaders } from './attribute-headers.ts';
 import { clientAbortSignal } from './client-abort.ts';
-import { contentDisposition } from './content-disposition.ts';
-import { declaredContentType, isScriptCapable, SANDBOX_CSP, sniffContentType, SNIFF_BYTES } from './content-type.ts';
+import { SNIFF_BYTES } from './content-type.ts';
 import { blobEtag, byteRangeEtag, ifNoneMatchMatches } from './etag.ts';
-import { BlobNotFoundError, ForbiddenBlobError, InvalidBlobIdError, InvalidByteRangeError, InvalidObjectIdError } from '../errors/gateway-errors.ts';
-import { consistencyCheckFromQuery, flagFromQuery, optionalString, type ReadQuery } from './read-query.ts';
+import { BlobNotFoundError, ForbiddenBlobError, InvalidByteRangeError, InvalidObjectIdError } from '../errors/gateway-errors.ts';
+import { consistencyCheckFromQuery, optionalString, type ReadQuery } from './read-query.ts';
 import { contentRange, ifRangeAllows, parseRange } from './range.ts';
+import { blobIdParam, cachingHeaders, headerText, HTTP_NOT_MODIFIED, HTTP_PARTIAL_CONTENT, lifecycleHeaders, representationHeaders as setRepresentation, toBuffer, type Head } from './read-response.ts';
 
 export interface ReadRouteDeps {
   readonly config: GatewayConfig;
@@ -28,12 +26,10 @@ export interface ReadRouteDeps {
   readonly blocklist: Blocklist;
 }
 
-const HTTP_PARTIAL_CONTENT = 206;
-const HTTP_NOT_MODIFIED = 304;
 /** With or without `0x`, as Sui accepts them; up to 64 hex digits, zero-padded on the left. */
 const OBJECT_ID = /^(0x)?[0-9a-fA-F]{1,64}$/;
 /** Read routes go through load shedding, as the reference's aggregator layers. */
-const SHED = { shed: true };
+export const SHED = { shed: true };
 
 type BlobRequest = FastifyRequest<{ Params: { blobId: string }; Querystring: ReadQuery }>;
 type ObjectRequest = FastifyRequest<{ Params: { objectId: string }; Querystring: ReadQuery }>;
@@ -45,26 +41,9 @@ interface ReadTarget {
   readonly object?: BlobObject;
 }
 
-function blobIdParam(text: string): Uint8Array {
-  try {
-    return parseBlobId(text);
-  } catch (error) {
-    if (error instanceof CodecInvalidBlobIdError) throw new InvalidBlobIdError(text);
-    throw error;
-  }
-}
-
 function objectIdParam(text: string): string {
   if (!OBJECT_ID.test(text)) throw new InvalidObjectIdError(text);
   return normalizeSuiObjectId(text);
-}
-
-function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): void {
@@ -74,39 +53,11 @@ export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): v
     if (blocklist.has(idText)) throw new ForbiddenBlobError();
   };
 
-  /** Headers every successful read carries, from the ID alone. */
-  const baseHeaders = (reply: FastifyReply, target: ReadTarget, etag: string) => {
-    reply.header('etag', etag);
-    reply.header('cache-control', config.cacheControl);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('accept-ranges', 'bytes');
-    reply.header('x-walrus-blob-id', target.idText);
-    if (target.object) reply.header('x-walrus-object-id', target.object.id);
-  };
-
-  /** Verifiability headers: the lifecycle as nodes holding more than f shards report it. */
-  const infoHeaders = (reply: FastifyReply, info: BlobInfo) => {
-    const { status } = info;
-    if (status?.certifiedEpoch != null) reply.header('x-walrus-certified-epoch', String(status.certifiedEpoch));
-    if (status?.endEpoch != null) reply.header('x-walrus-end-epoch', String(status.endEpoch));
-  };
+  const baseHeaders = (reply: FastifyReply, target: ReadTarget, etag: string) => cachingHeaders(reply, config, etag, target.idText, target.object?.id);
 
   /** Content-Type, CSP, Content-Disposition and attribute headers; `head` lazily yields the first bytes. */
-  const representationHeaders = async (request: BlobRequest | ObjectRequest, reply: FastifyReply, target: ReadTarget, head: () => Promise<{ bytes: Uint8Array; complete: boolean }>) => {
-    const attributes = target.object ? attributeHeaders(target.object.attributes, config.allowedHeaders) : {};
-    // No response header below depends on a request header (only on the URL), so no `Vary` is needed.
-    let type = declaredContentType(attributes['content-type']);
-    if (type === undefined) {
-      const { bytes, complete } = await head();
-      type = sniffContentType(bytes, complete);
-    }
-    reply.header('content-type', type);
-    if (isScriptCapable(type) && !config.allowScriptContent) reply.header('content-security-policy', SANDBOX_CSP);
-    const disposition = contentDisposition(optionalString(request.query, 'filename'), flagFromQuery(request.query, 'download'));
-    if (disposition) reply.header('content-disposition', disposition);
-    // Attributes never overwrite a header already set (the reference's rule).
-    for (const [name, value] of Object.entries(attributes)) if (!reply.hasHeader(name)) reply.header(name, value);
-  };
+  const representationHeaders = (request: BlobRequest | ObjectRequest, reply: FastifyReply, target: ReadTarget, head: () => Promise<Head>) =>
+    setRepresentation(reply, config, request.query, target.object ? attributeHeaders(target.object.attributes, config.allowedHeaders) : {}, head);
 
   /** The blob's first bytes for sniffing: from the cache, else the first systematic row only. */
   const firstBytes = async (info: BlobInfo, signal: AbortSignal) => {
@@ -125,7 +76,7 @@ export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): v
     if (ifNoneMatchMatches(headerText(request.headers['if-none-match']), etag)) return reply.code(HTTP_NOT_MODIFIED).send();
     const signal = clientAbortSignal(reply);
     const info = await reader.info(target.blobId, signal);
-    infoHeaders(reply, info);
+    lifecycleHeaders(reply, info);
     const range = ifRangeAllows(headerText(request.headers['if-range']), etag) && !isHead ? parseRange(request.headers.range, info.size) : { kind: 'none' as const };
     if (range.kind === 'unsatisfiable') throw new InvalidByteRangeError(`the range ${request.headers.range} is outside the blob of ${info.size} bytes`, info.size);
     if (isHead) {
@@ -177,7 +128,7 @@ export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): v
     if (ifNoneMatchMatches(headerText(request.headers['if-none-match']), etag)) return reply.code(HTTP_NOT_MODIFIED).send();
     const signal = clientAbortSignal(reply);
     const info = await reader.info(blobId, signal);
-    infoHeaders(reply, info);
+    lifecycleHeaders(reply, info);
     if (start + length > info.size) throw new InvalidByteRangeError(`bytes ${start}…${start + length - 1} are outside the blob of ${info.size} bytes`, info.size, true);
     if (isHead) {
       await representationHeaders(request, reply, target, () => firstBytes(info, signal));
