@@ -64,6 +64,8 @@ export interface PublisherConfig {
   readonly subWalletsDir: string;
   readonly nClients: number;
   readonly maxBodySize: number;
+  /** Limit of a whole `PUT /v1/quilts` multipart body. */
+  readonly maxQuiltBodySize: number;
   readonly maxConcurrentRequests: number;
   readonly maxBufferSize: number;
   readonly refillIntervalMs: number;
@@ -127,6 +129,7 @@ export const OPTIONS = {
   'sub-wallets-dir': { env: 'WALRUS_GATEWAY_SUB_WALLETS_DIR', kind: 'string' },
   'n-clients': { env: 'WALRUS_GATEWAY_N_CLIENTS', kind: 'string', default: '8' },
   'max-body-size': { env: 'WALRUS_GATEWAY_MAX_BODY_SIZE', kind: 'string', default: '10240' },
+  'max-quilt-body-size': { env: 'WALRUS_GATEWAY_MAX_QUILT_BODY_SIZE', kind: 'string', default: '102400' },
   'publisher-max-concurrent-requests': { env: 'WALRUS_GATEWAY_PUBLISHER_MAX_CONCURRENT_REQUESTS', kind: 'string', default: '8' },
   'publisher-max-buffer-size': { env: 'WALRUS_GATEWAY_PUBLISHER_MAX_BUFFER_SIZE', kind: 'string', default: '8' },
   'refill-interval': { env: 'WALRUS_GATEWAY_REFILL_INTERVAL', kind: 'string', default: '1s' },
@@ -381,6 +384,7 @@ function loadPublisherConfig(read: Reader, env: NodeJS.ProcessEnv, mode: Gateway
     subWalletsDir: read.string('sub-wallets-dir') ?? `${dataDir}/sub-wallets`,
     nClients: read.integer('n-clients', 1),
     maxBodySize: read.kibOrSize('max-body-size'),
+    maxQuiltBodySize: read.kibOrSize('max-quilt-body-size'),
     maxConcurrentRequests,
     // The reference's queue is in addition to the running requests (`BufferLayer` before `ConcurrencyLimitLayer`).
     maxBufferSize: maxConcurrentRequests + read.integer('publisher-max-buffer-size', 0),

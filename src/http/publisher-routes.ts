@@ -1,16 +1,20 @@
 /**
- * The publisher's HTTP route (docs/http-api.md §1.6): `PUT /v1/blobs` with the reference's query, a
- * raw body up to `--max-body-size` that must not arrive too slowly (`--body-idle-timeout`,
- * `--body-min-rate`), its own load shedding (8 running + 8 queued by default) and optional JWT auth; `PUT /v1/quilts` still answers 501 (quilts are not built yet).
+ * The publisher's HTTP routes (docs/http-api.md §1.6): `PUT /v1/blobs` with the reference's query
+ * and a raw body up to `--max-body-size`, and `PUT /v1/quilts` with the same query (plus
+ * `quilt_version`) and a multipart form up to `--max-quilt-body-size`. Bodies must not arrive too
+ * slowly (`--body-idle-timeout`, `--body-min-rate`); both routes share one load shedding (8
+ * running + 8 queued by default) and the optional JWT auth.
  */
+import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PublisherConfig } from '../config.ts';
 import type { BlobPublisher } from '../publisher/blob-publisher.ts';
 import { JwtAuthenticator, jwtAuthEnabled, type VerifiedToken } from '../publisher/jwt-auth.ts';
-import { parseStoreQuery } from '../publisher/publisher-query.ts';
+import { checkQuiltVersion, parseStoreQuery, type StoreParams } from '../publisher/publisher-query.ts';
 import { clientAbortSignal } from './client-abort.ts';
-import { NotImplementedError } from '../errors/gateway-errors.ts';
 import { LoadShedder } from './load-shedding.ts';
+import { MULTIPART_FORM, readQuiltForm } from './quilt-form.ts';
+import { UnsupportedMediaTypeError } from '../errors/gateway-errors.ts';
 import { readRawBody } from './raw-body.ts';
 
 export interface PublisherRouteDeps {
@@ -32,20 +36,37 @@ export function registerPublisherRoutes(app: FastifyInstance, deps: PublisherRou
     await shedder.admit(reply);
   };
 
+  /** The token's claims are checked against the query and Content-Length before the body is read. */
+  const authenticate = async (request: FastifyRequest, params: StoreParams): Promise<VerifiedToken | undefined> => {
+    if (!auth) return undefined;
+    const header = request.headers['content-length'];
+    return auth.authenticate(request.headers.authorization, {
+      contentLength: header === undefined ? undefined : Number(header),
+      epochs: params.epochs,
+      sendObjectTo: params.sendObjectTo,
+    });
+  };
+
   const putBlob = async (request: FastifyRequest, reply: FastifyReply) => {
     const params = parseStoreQuery(request.query as Record<string, string | string[] | undefined>);
-    const header = request.headers['content-length'];
-    let token: VerifiedToken | undefined;
-    if (auth) {
-      token = await auth.authenticate(request.headers.authorization, {
-        contentLength: header === undefined ? undefined : Number(header),
-        epochs: params.epochs,
-        sendObjectTo: params.sendObjectTo,
-      });
-    }
+    const token = await authenticate(request, params);
     const body = await readRawBody(request.raw, { limit: config.maxBodySize, timeouts: config.bodyTimeouts });
     if (auth && token) auth.checkBodySize(token, body.length);
     const result = await publisher.store(body, params, clientAbortSignal(reply));
+    return reply.code(200).type('application/json').send(result);
+  };
+
+  const putQuilt = async (request: FastifyRequest, reply: FastifyReply) => {
+    const query = request.query as Record<string, string | string[] | undefined>;
+    const params = parseStoreQuery(query);
+    checkQuiltVersion(query);
+    const token = await authenticate(request, params);
+    const inputs = await readQuiltForm(request, { limit: config.maxQuiltBodySize, timeouts: config.bodyTimeouts });
+    const signal = clientAbortSignal(reply);
+    const quilt = await publisher.encodeQuilt(inputs, signal);
+    // As the reference: a token's size limit applies to the quilt blob, not to the form.
+    if (auth && token) auth.checkBodySize(token, quilt.bytes.length);
+    const result = await publisher.storeQuilt(quilt, params, signal);
     return reply.code(200).type('application/json').send(result);
   };
 
@@ -54,9 +75,13 @@ export function registerPublisherRoutes(app: FastifyInstance, deps: PublisherRou
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     scope.put('/v1/blobs', { onRequest: admit }, putBlob);
-    scope.put('/v1/quilts', async () => {
-      throw new NotImplementedError('PUT /v1/quilts (quilts)');
-    });
+  });
+  void app.register(async (scope) => {
+    // Only multipart/form-data; the parts are read by the handler as they stream (quilt-form.ts).
+    scope.removeAllContentTypeParsers();
+    await scope.register(multipart);
+    scope.addContentTypeParser('*', (request, _payload, done) => done(new UnsupportedMediaTypeError(request.headers['content-type'], MULTIPART_FORM), undefined));
+    scope.put('/v1/quilts', { onRequest: admit }, putQuilt);
   });
   app.addHook('onClose', async () => {
     auth?.close();

@@ -59,25 +59,87 @@ function slowBodyDeadline(timeouts: BodyTimeouts, startedAt: number, lastByteAt:
   return rateAt < idle.at ? { at: rateAt, why: `the body arrives slower than ${timeouts.minBytesPerSecond} bytes/s` } : idle;
 }
 
-export function readRawBody(stream: IncomingMessage, { limit, timeouts }: RawBodyOptions): Promise<Uint8Array> {
+/**
+ * Watches a request body while someone else consumes it (this module's buffer, or a multipart
+ * parser): fails once with 408 when it is too slow, 413 past `limit` bytes (when given), and
+ * `ClientDisconnectedError` when the client leaves before the end. `onFail` hears it once.
+ */
+export class BodyWatch {
+  private readonly startedAt = Date.now();
+  private lastByteAt = this.startedAt;
+  private bytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly stream: IncomingMessage,
+    private readonly options: { readonly timeouts: BodyTimeouts; readonly limit?: number },
+    private readonly onFail: (error: Error) => void,
+  ) {
+    stream.on('data', this.onData).on('error', this.onError).on('close', this.onClose);
+    this.check();
+  }
+
+  get received(): number {
+    return this.bytes;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.stream.off('data', this.onData).off('error', this.onError).off('close', this.onClose);
+  }
+
+  private fail(error: Error): void {
+    if (this.stopped) return;
+    this.stop();
+    this.onFail(error);
+  }
+
+  private readonly onData = (chunk: Buffer) => {
+    this.lastByteAt = Date.now();
+    this.bytes += chunk.length;
+    if (this.options.limit !== undefined && this.bytes > this.options.limit) this.fail(tooLarge(this.options.limit));
+  };
+
+  private readonly onError = () => this.fail(new ClientDisconnectedError());
+
+  private readonly onClose = () => {
+    if (!this.stream.complete) this.fail(new ClientDisconnectedError());
+  };
+
+  // One timer, re-armed only when it fires: a fast upload costs no timer work per chunk.
+  private readonly check = () => {
+    if (this.stopped) return;
+    const deadline = slowBodyDeadline(this.options.timeouts, this.startedAt, this.lastByteAt, this.bytes);
+    const now = Date.now();
+    if (now >= deadline.at) this.fail(new RequestTimeoutError(`the request body was too slow: ${deadline.why}`));
+    else this.timer = setTimeout(this.check, deadline.at - now);
+  };
+}
+
+/** A declared Content-Length that is malformed (400) or already past `limit` (413), before a byte is read. */
+export function checkDeclaredLength(stream: IncomingMessage, limit: number): number | undefined {
   const header = stream.headers['content-length'];
-  const declared = header === undefined ? undefined : Number(header);
-  if (declared !== undefined && !(Number.isSafeInteger(declared) && declared >= 0)) return Promise.reject(new MalformedRequestError(`invalid Content-Length ${JSON.stringify(header)}`));
-  if (declared !== undefined && declared > limit) return Promise.reject(tooLarge(limit));
-  if (stream.complete && stream.readableEnded) return Promise.resolve(new BodyBuffer(limit, declared).finish());
+  if (header === undefined) return undefined;
+  const declared = Number(header);
+  if (!(Number.isSafeInteger(declared) && declared >= 0)) throw new MalformedRequestError(`invalid Content-Length ${JSON.stringify(header)}`);
+  if (declared > limit) throw tooLarge(limit);
+  return declared;
+}
+
+export async function readRawBody(stream: IncomingMessage, { limit, timeouts }: RawBodyOptions): Promise<Uint8Array> {
+  const declared = checkDeclaredLength(stream, limit);
+  if (stream.complete && stream.readableEnded) return new BodyBuffer(limit, declared).finish();
 
   return new Promise<Uint8Array>((resolve, reject) => {
     const body = new BodyBuffer(limit, declared);
-    const startedAt = Date.now();
-    let lastByteAt = startedAt;
-    let timer: NodeJS.Timeout | undefined;
-
     // Listeners, not `for await`: leaving an async iterator destroys the request and with it the
     // socket, so the 408/413 could never be answered. Paused and unlistened, the rest is left to
     // the error response (sent with `Connection: close`).
     const settle = (error: unknown, value?: Uint8Array) => {
-      clearTimeout(timer);
-      stream.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      watch.stop();
+      stream.off('data', onData).off('end', onEnd);
       if (error === undefined && value) resolve(value);
       else {
         stream.pause();
@@ -85,7 +147,6 @@ export function readRawBody(stream: IncomingMessage, { limit, timeouts }: RawBod
       }
     };
     const onData = (chunk: Buffer) => {
-      lastByteAt = Date.now();
       try {
         body.append(chunk);
       } catch (error) {
@@ -99,23 +160,12 @@ export function readRawBody(stream: IncomingMessage, { limit, timeouts }: RawBod
         settle(error);
       }
     };
-    const onError = () => settle(new ClientDisconnectedError());
-    const onClose = () => {
-      if (!stream.complete) settle(new ClientDisconnectedError());
-    };
-    // One timer, re-armed only when it fires: a fast upload costs no timer work per chunk.
-    const check = () => {
-      const deadline = slowBodyDeadline(timeouts, startedAt, lastByteAt, body.length);
-      const now = Date.now();
-      if (now >= deadline.at) settle(new RequestTimeoutError(`the request body was too slow: ${deadline.why}`));
-      else timer = setTimeout(check, deadline.at - now);
-    };
-    stream.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
-    check();
+    const watch = new BodyWatch(stream, { timeouts }, (error) => settle(error));
+    stream.on('data', onData).on('end', onEnd);
     stream.resume();
   });
 }
 
 function tooLarge(limit: number): PayloadTooLargeError {
-  return new PayloadTooLargeError(`the request body is larger than this publisher's limit of ${limit} bytes`);
+  return new PayloadTooLargeError(`the request body is larger than this service's limit of ${limit} bytes`);
 }

@@ -9,9 +9,11 @@ import { setMaxListeners } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import { InsufficientBalanceError, InvalidEpochsAheadError, type BlobObject, type ChainClient, type SystemState } from '../chain/chain-client.ts';
 import { registrationCost } from '../chain/storage-cost.ts';
-import { blobIdToString } from '../codec/blob-id.ts';
+import { blobIdToString, parseBlobId } from '../codec/blob-id.ts';
 import { encodeBlob, type EncodedBlob } from '../codec/encoder.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
+import { encodeQuiltPatchId, encodeQuiltV1, QUILT_BLOB_ATTRIBUTES, QuiltError, type EncodedQuilt, type QuiltInput } from '../codec/quilt.ts';
+import { MalformedRequestError } from '../errors/gateway-errors.ts';
 import { fetchBlobStatus } from '../nodes/blob-status-quorum.ts';
 import { QuorumNotReachedError, uploadBlob } from '../nodes/blob-upload.ts';
 import { certificateQuorumWeight, type CommitteeView, type ReadCommittee } from '../nodes/committee-view.ts';
@@ -19,7 +21,7 @@ import type { NodeBlobStatus } from '../nodes/node-responses.ts';
 import { ChainWriteFailedError, InsufficientConfirmationsError, InvalidPublisherQueryError, NodesUnavailableError } from './publisher-errors.ts';
 import { EPOCHS_MAX, postStoreAction, type StoreParams } from './publisher-query.ts';
 import type { StoreMetrics } from './store-metrics.ts';
-import { blobObjectJson, type BlobStoreResultJson, type ResourceOperationJson } from './store-responses.ts';
+import { blobObjectJson, storedBlobId, type BlobStoreResultJson, type QuiltStoreResultJson, type ResourceOperationJson } from './store-responses.ts';
 import type { SubWallet, WalletPool } from './wallets.ts';
 
 export interface BlobPublisherOptions {
@@ -49,7 +51,7 @@ const MIN_REPAIR_ROW_BUDGET = 64 * 1024 * 1024;
  * blob at large n), a PUT then needs about twice the blob instead of 3.5 times. Small blobs, whose
  * repair rows fit, pay nothing for it.
  */
-function repairRowBudget(blobLength: number): number {
+export function repairRowBudget(blobLength: number): number {
   return Math.max(MIN_REPAIR_ROW_BUDGET, blobLength / 2);
 }
 
@@ -72,7 +74,41 @@ export class BlobPublisher {
     return this.options.wallets.subWallets;
   }
 
-  async store(blob: Uint8Array, params: StoreParams, signal: AbortSignal): Promise<BlobStoreResultJson> {
+  /**
+   * Lays `inputs` out as a QuiltV1 blob for the current committee's shard count (docs/protocol.md
+   * §2.7). A quilt that cannot be built is the caller's mistake (400), found before anything is paid.
+   */
+  async encodeQuilt(inputs: readonly QuiltInput[], signal: AbortSignal): Promise<EncodedQuilt> {
+    const read = await this.options.committees.get(signal);
+    try {
+      return encodeQuiltV1(inputs, read.params);
+    } catch (error) {
+      if (error instanceof QuiltError) throw new MalformedRequestError(`failed to construct quilt: ${error.message}`, { cause: error });
+      throw error;
+    }
+  }
+
+  /** Stores a quilt as one blob marked `_walrusBlobType: quilt`, as the reference, and names each patch's ID. */
+  async storeQuilt(quilt: EncodedQuilt, params: StoreParams, signal: AbortSignal): Promise<QuiltStoreResultJson> {
+    const { metrics } = this.options;
+    let result;
+    try {
+      result = await this.store(quilt.bytes, params, signal, QUILT_BLOB_ATTRIBUTES);
+    } catch (error) {
+      metrics.quiltStores.inc({ outcome: 'failed' });
+      throw error;
+    }
+    metrics.quiltStores.inc({ outcome: Object.keys(result)[0] });
+    metrics.quiltPatches.inc(quilt.patches.length);
+    const quiltId = parseBlobId(storedBlobId(result));
+    return {
+      blobStoreResult: result,
+      storedQuiltBlobs: quilt.patches.map((patch) => ({ identifier: patch.identifier, quiltPatchId: encodeQuiltPatchId(quiltId, patch.startColumn, patch.endColumn) })),
+    };
+  }
+
+  /** Stores `blob`; `attributes` go on a Blob object this store registers (a reused one has them already). */
+  async store(blob: Uint8Array, params: StoreParams, signal: AbortSignal, attributes?: Readonly<Record<string, string>>): Promise<BlobStoreResultJson> {
     const { metrics } = this.options;
     const [read, state] = await Promise.all([this.options.committees.get(signal), this.options.chain.getSystemState({ signal })]);
     const epochs = params.epochs === EPOCHS_MAX ? state.maxEpochsAhead : params.epochs;
@@ -80,7 +116,7 @@ export class BlobPublisher {
     const encoded = await metrics.time('encode', () => encodeBlob(blob, read.params, this.options.kernel, { repairRowBudget: repairRowBudget(blob.length) }));
     const key = `${blobIdToString(encoded.blobId)}:${params.deletable}`;
     const previous = this.sameBlob.get(key) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.storeEncoded(encoded, params, epochs, read, state, signal));
+    const run = previous.catch(() => undefined).then(() => this.storeEncoded(encoded, params, epochs, read, state, signal, attributes));
     this.sameBlob.set(key, run);
     try {
       const result = await run;
@@ -94,7 +130,15 @@ export class BlobPublisher {
     }
   }
 
-  private async storeEncoded(encoded: EncodedBlob, params: StoreParams, epochs: number, read: ReadCommittee, state: SystemState, signal: AbortSignal): Promise<BlobStoreResultJson> {
+  private async storeEncoded(
+    encoded: EncodedBlob,
+    params: StoreParams,
+    epochs: number,
+    read: ReadCommittee,
+    state: SystemState,
+    signal: AbortSignal,
+    attributes: Readonly<Record<string, string>> | undefined,
+  ): Promise<BlobStoreResultJson> {
     const { metrics, chain } = this.options;
     const blobId = blobIdToString(encoded.blobId);
     const requiredEnd = state.epoch.epoch + epochs;
@@ -111,7 +155,7 @@ export class BlobPublisher {
       if (certified) return certified;
     }
     const registration = (status.kind === 'nonexistent' ? undefined : await this.reusableRegistration(blobId, params, encoded, read, requiredEnd, state, signal))
-      ?? (await metrics.time('register', () => this.register(encoded, params, epochs, read, state, signal)));
+      ?? (await metrics.time('register', () => this.register(encoded, params, epochs, read, state, signal, attributes)));
 
     let upload;
     try {
@@ -190,11 +234,19 @@ export class BlobPublisher {
   }
 
   /** Reserve + register in one transaction from the next sub-wallet, topping it up once if it runs short. */
-  private async register(encoded: EncodedBlob, params: StoreParams, epochs: number, read: ReadCommittee, state: SystemState, signal: AbortSignal): Promise<Registration> {
+  private async register(
+    encoded: EncodedBlob,
+    params: StoreParams,
+    epochs: number,
+    read: ReadCommittee,
+    state: SystemState,
+    signal: AbortSignal,
+    attributes: Readonly<Record<string, string>> | undefined,
+  ): Promise<Registration> {
     const wallet = this.options.wallets.nextWallet();
     const size = encoded.metadata.unencodedLength;
     const encodedLength = read.params.encodedLength(size);
-    const request = { blobId: blobIdToString(encoded.blobId), rootHash: encoded.rootHash, size, encodedLength, epochs, deletable: params.deletable };
+    const request = { blobId: blobIdToString(encoded.blobId), rootHash: encoded.rootHash, size, encodedLength, epochs, deletable: params.deletable, attributes };
     const cost = registrationCost(state.prices, encodedLength, encodedLength, epochs).total;
     let result;
     try {

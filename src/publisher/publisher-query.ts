@@ -76,3 +76,18 @@ export function postStoreAction(params: StoreParams, mainWallet: SuiAddress): Po
   if (params.share) return { kind: 'share' };
   return { kind: 'transfer', recipient: params.sendObjectTo ?? mainWallet };
 }
+
+/** The spellings of QuiltV1 the reference accepts (`QuiltVersionEnum::from`). */
+const QUILT_V1_NAMES = new Set(['V1', 'v1', '1']);
+
+/**
+ * `quilt_version` of `PUT /v1/quilts`: V1, the only version there is, and the default. The
+ * reference maps any other text to V1 too; we refuse it, so a client asking for a version we do not
+ * write learns so instead of getting V1.
+ */
+export function checkQuiltVersion(query: RawQuery): void {
+  const version = single(query, 'quilt_version');
+  if (version !== undefined && !QUILT_V1_NAMES.has(version)) {
+    throw new InvalidPublisherQueryError(`quilt_version must be V1 (the only quilt version), got ${JSON.stringify(version.slice(0, 32))}`);
+  }
+}

@@ -16,6 +16,9 @@ const STAGE_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 
 export class StoreMetrics {
   readonly stageSeconds: Histogram<'stage'>;
   readonly stores: Counter<'outcome'>;
+  /** `PUT /v1/quilts` results by outcome (each is also counted in `stores`), and the patches they stored. */
+  readonly quiltStores: Counter<'outcome'>;
+  readonly quiltPatches: Counter;
   readonly walSpent: Counter;
   /** The publisher's own storage-node requests (status, metadata and sliver PUTs, confirmations). */
   readonly nodes: NodeRequestMetrics;
@@ -23,7 +26,9 @@ export class StoreMetrics {
   constructor(registry: Registry) {
     const registers = [registry];
     this.stageSeconds = new Histogram({ name: 'walrus_gateway_store_stage_seconds', help: 'Time per store stage', labelNames: ['stage'], buckets: STAGE_BUCKETS, registers });
-    this.stores = new Counter({ name: 'walrus_gateway_stores_total', help: 'PUT /v1/blobs results by outcome', labelNames: ['outcome'], registers });
+    this.stores = new Counter({ name: 'walrus_gateway_stores_total', help: 'PUT /v1/blobs and /v1/quilts results by outcome', labelNames: ['outcome'], registers });
+    this.quiltStores = new Counter({ name: 'walrus_gateway_quilt_stores_total', help: 'PUT /v1/quilts results by outcome', labelNames: ['outcome'], registers });
+    this.quiltPatches = new Counter({ name: 'walrus_gateway_quilt_patches_stored_total', help: 'Patches in quilts stored by PUT /v1/quilts', registers });
     this.walSpent = new Counter({ name: 'walrus_gateway_wal_spent_frost_total', help: 'FROST paid for storage and writes', registers });
     this.nodes = new NodeRequestMetrics(registry, { requests: 'walrus_gateway_publisher_node_requests_total', faults: 'walrus_gateway_publisher_node_faults_total', whose: 'the publisher' });
   }

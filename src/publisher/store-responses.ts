@@ -31,6 +31,17 @@ export type BlobStoreResultJson =
   | { readonly alreadyCertified: { readonly blobId: string; readonly event: EventId; readonly endEpoch: number } }
   | { readonly alreadyCertified: { readonly blobId: string; readonly object: ObjectId; readonly endEpoch: number } };
 
+/** The reference's `QuiltStoreResult`: the quilt blob's result and every patch's ID. */
+export interface QuiltStoreResultJson {
+  readonly blobStoreResult: BlobStoreResultJson;
+  readonly storedQuiltBlobs: readonly { readonly identifier: string; readonly quiltPatchId: string }[];
+}
+
+/** The blob ID any store result names. */
+export function storedBlobId(result: BlobStoreResultJson): string {
+  return 'newlyCreated' in result ? result.newlyCreated.blobObject.blobId : result.alreadyCertified.blobId;
+}
+
 /** The Move `Blob` fields in the reference's order; the owner and attributes are not part of it. */
 export function blobObjectJson(blob: BlobObject): BlobObjectJson {
   return {

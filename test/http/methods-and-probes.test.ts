@@ -104,7 +104,7 @@ describe('methods, probes and error pairs (daemon mode)', () => {
     assert.equal(tooLarge.status, 413);
     assertRustPair(tooLarge.json, '413');
     const quilt = await fetch(`${pub.url}/v1/quilts`, { method: 'PUT', body: 'x' });
-    assert.equal(quilt.status, 501);
-    assertRustPair((await quilt.json()) as ErrorJson, '501');
+    assert.equal(quilt.status, 415);
+    assertRustPair((await quilt.json()) as ErrorJson, '415');
   });
 });

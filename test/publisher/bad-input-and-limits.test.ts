@@ -1,4 +1,4 @@
-/** Every bad input is a 400 with the reference's reason; 413 over --max-body-size; 429 past the publisher's queue; quilts 501. */
+/** Every bad input is a 400 with the reference's reason; 413 over --max-body-size; 429 past the publisher's queue; 415 for a quilt that is not a form. */
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
@@ -61,11 +61,12 @@ describe('publisher input validation and limits', () => {
     assert.equal(JSON.parse(chunked.body).error.details[0].reason, 'PAYLOAD_TOO_LARGE');
   });
 
-  test('a body with no Content-Type is stored; PUT /v1/quilts is still 501', async () => {
+  test('a blob body with no Content-Type is stored; a quilt body that is not a form is 415', async () => {
     const response = await fetch(`${pub.url}/v1/blobs`, { method: 'PUT', body: randomBytes(64, 6) });
     assert.equal(response.status, 200);
     const quilt = await fetch(`${pub.url}/v1/quilts`, { method: 'PUT', body: 'x' });
-    assert.equal(quilt.status, 501);
+    assert.equal(quilt.status, 415);
+    assert.equal(((await quilt.json()) as { error: { details: { reason: string }[] } }).error.details[0].reason, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   test('publisher flags are validated at start-up, naming the flag and never echoing secrets', () => {
