@@ -96,7 +96,9 @@ export async function readQuiltForm(request: FastifyRequest, options: QuiltFormO
   const metadata = new Map<string, MetadataEntry>();
   try {
     const parts = request.parts({
-      limits: { fieldNameSize: MAX_QUILT_IDENTIFIER_BYTES, fieldSize: options.limit, fileSize: options.limit, parts: MAX_PARTS, headerPairs: MAX_HEADER_PAIRS },
+      // Busboy cuts longer names silently; one byte past the format's limit lets the encoder refuse
+      // them by name instead of storing a patch under a truncated identifier.
+      limits: { fieldNameSize: MAX_QUILT_IDENTIFIER_BYTES + 1, fieldSize: options.limit, fileSize: options.limit, parts: MAX_PARTS, headerPairs: MAX_HEADER_PAIRS },
     });
     for (;;) {
       const next = parts.next();

@@ -12,6 +12,7 @@ import { encodeQuiltPatchId } from '../../src/codec/quilt.ts';
 import { oracleEncodeOnce } from '../fixtures/oracle.ts';
 import { startPublisher, type PublisherFixture } from '../fixtures/publisher.ts';
 import { randomBytes } from '../fixtures/random.ts';
+import { eventually, rawRequest, requestHead } from '../fixtures/raw-client.ts';
 
 const SHARDS = 10;
 
@@ -23,7 +24,7 @@ interface FormFile {
 
 function form(files: readonly FormFile[], metadata?: string): FormData {
   const data = new FormData();
-  for (const file of files) data.append(file.name, new Blob([file.bytes], { type: file.type ?? 'application/octet-stream' }), file.name);
+  for (const file of files) data.append(file.name, new Blob([file.bytes], { type: file.type ?? 'application/octet-stream' }), 'file');
   if (metadata !== undefined) data.append('_metadata', metadata);
   return data;
 }
@@ -32,7 +33,7 @@ describe('PUT /v1/quilts', () => {
   let fixture: PublisherFixture;
 
   before(async () => {
-    fixture = await startPublisher({ nodes: 4, shards: SHARDS, args: ['--max-quilt-body-size', '64KiB'] });
+    fixture = await startPublisher({ nodes: 4, shards: SHARDS, args: ['--max-quilt-body-size', '128KiB', '--body-idle-timeout', '500ms'] });
   });
   after(async () => {
     await fixture?.stop();
@@ -104,6 +105,31 @@ describe('PUT /v1/quilts', () => {
     assert.equal(await fixture.walletsBalance(), balance);
   });
 
+  /** The head of a multipart PUT and the start of one part, the rest never sent. */
+  const halfForm = () => {
+    const boundary = 'quilt-boundary';
+    const start = `--${boundary}\r\ncontent-disposition: form-data; name="a"; filename="a"\r\ncontent-type: application/octet-stream\r\n\r\nsome bytes`;
+    return rawRequest(fixture.url, requestHead('PUT', '/v1/quilts', { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': '100000' }), new TextEncoder().encode(start));
+  };
+
+  it('answers a form that stops arriving with 408, and frees its admission slot', async () => {
+    const balance = await fixture.walletsBalance();
+    const exchange = halfForm();
+    const response = await exchange.response;
+    assert.equal(response?.status, 408);
+    assert.equal(fixture.gateway.publisherShedder?.inFlight, 0);
+    assert.equal(await fixture.walletsBalance(), balance);
+  });
+
+  it('frees everything when the client leaves mid-form, and pays nothing', async () => {
+    const balance = await fixture.walletsBalance();
+    const exchange = halfForm();
+    assert.ok(await eventually(() => fixture.gateway.publisherShedder?.inFlight === 1, 5_000), 'the form was admitted');
+    exchange.socket.destroy();
+    assert.ok(await eventually(() => fixture.gateway.publisherShedder?.inFlight === 0, 5_000), 'the slot came back');
+    assert.equal(await fixture.walletsBalance(), balance);
+  });
+
   describe('refuses a bad form with the reference’s status and pays nothing', () => {
     const refusals: [string, () => FormData | Uint8Array, string, number, string, Record<string, string>?][] = [
       ['no files', () => form([]), '', 400, 'no files provided'],
@@ -112,10 +138,11 @@ describe('PUT /v1/quilts', () => {
       ['_metadata naming a file the form lacks', () => form(files.slice(0, 1), '[{"identifier":"nope","tags":{}}]'), '', 400, 'no file in the form has'],
       ['_metadata naming an identifier twice', () => form(files.slice(0, 1), '[{"identifier":"empty"},{"identifier":"empty"}]'), '', 400, 'duplicate identifiers'],
       ['two files with one identifier', () => form([files[0], { ...files[3], name: files[0].name }]), '', 400, 'failed to construct quilt'],
+      ['an identifier longer than the format allows', () => form([{ name: 'x'.repeat(65_532), bytes: new Uint8Array(1) }]), '', 400, 'identifier'],
       ['an unknown quilt_version', () => form(files.slice(0, 1)), 'quilt_version=V2', 400, 'quilt_version'],
       ['deletable and permanent together', () => form(files.slice(0, 1)), 'deletable=true&permanent=true', 400, 'deletable and permanent'],
       ['a body that is not multipart', () => new TextEncoder().encode('plain'), '', 415, 'multipart/form-data', { 'content-type': 'text/plain' }],
-      ['a form past --max-quilt-body-size', () => form([{ name: 'big', bytes: randomBytes(70 * 1024, 3) }]), '', 413, 'limit'],
+      ['a form past --max-quilt-body-size', () => form([{ name: 'big', bytes: randomBytes(130 * 1024, 3) }]), '', 413, 'limit'],
     ];
     for (const [what, body, query, status, words, headers] of refusals) {
       it(what, async () => {
