@@ -55,7 +55,7 @@ export class QuiltReader {
   /** The quilt's patches in index order; `NotAQuiltError` when the blob has no valid QuiltV1 index. */
   async patches(info: BlobInfo, signal: AbortSignal): Promise<QuiltIndexEntry[]> {
     const layout = this.layout(info);
-    const { bytes } = await this.cachedColumns(indexKey(info.idText), info, signal, () => this.loadIndexColumns(info, layout, signal));
+    const { bytes } = await this.cachedColumns(indexKey(info.idText), info, signal, (shared) => this.loadIndexColumns(info, layout, shared));
     return this.parseIndex(info, layout, bytes).map((patch) => ({ ...patch, patchId: encodeQuiltPatchId(info.blobId, patch.startColumn, patch.endColumn) }));
   }
 
@@ -73,11 +73,12 @@ export class QuiltReader {
   async patch(info: BlobInfo, startColumn: number, endColumn: number, signal: AbortSignal, expectedIdentifier?: string): Promise<QuiltPatchRead> {
     const layout = this.layout(info);
     const patchId = encodeQuiltPatchId(info.blobId, startColumn, endColumn);
-    // Column 0 always holds the index, never a patch.
-    if (startColumn === 0 || endColumn > layout.columns) {
+    if (endColumn > layout.columns) {
       throw new QuiltPatchNotFoundError(`the patch ${patchId} names columns ${startColumn}…${endColumn - 1}, but the quilt has ${layout.columns}`);
     }
-    const { bytes, cached } = await this.cachedColumns(patchId, info, signal, async () => (await this.options.blobs.readColumns(info, layout, startColumn, endColumn, signal)).bytes);
+    // Column 0 always holds the index, never a patch.
+    if (startColumn === 0) throw new QuiltPatchNotFoundError(`the patch ${patchId} names the quilt's index column`);
+    const { bytes, cached } = await this.cachedColumns(patchId, info, signal, async (shared) => (await this.options.blobs.readColumns(info, layout, startColumn, endColumn, shared)).bytes);
     let patch;
     try {
       patch = extractQuiltPatch(bytes, { identifier: expectedIdentifier, startColumn, endColumn });
@@ -90,8 +91,11 @@ export class QuiltReader {
     return { patchId, identifier: patch.identifier, tags: patch.tags, data: patch.data, cached };
   }
 
-  /** Columns under `key` from the blob cache, else loaded once for every concurrent reader and kept. */
-  private async cachedColumns(key: string, info: BlobInfo, signal: AbortSignal, load: () => Promise<Uint8Array>): Promise<{ bytes: Uint8Array; cached: boolean }> {
+  /**
+   * Columns under `key` from the blob cache, else loaded once for every concurrent reader and kept.
+   * `load` gets the shared load's signal, aborted only when every reader has left.
+   */
+  private async cachedColumns(key: string, info: BlobInfo, signal: AbortSignal, load: (shared: AbortSignal) => Promise<Uint8Array>): Promise<{ bytes: Uint8Array; cached: boolean }> {
     const { cache, metrics } = this.options;
     const hit = cache.get(key);
     if (hit) {
@@ -102,8 +106,8 @@ export class QuiltReader {
     const bytes = await this.loads.run(
       `${info.idText}:${key}`,
       signal,
-      async () => {
-        const loaded = await load();
+      async (shared) => {
+        const loaded = await load(shared);
         // Verified slivers: as trustworthy as a blob rebuilt with the default check.
         cache.set(key, { bytes: loaded, check: 'default' });
         return loaded;

@@ -12,6 +12,7 @@ import { pairIndexToShard, parseBlobId, secondarySliverIndex } from '../../src/c
 import { encodeQuiltPatchId } from '../../src/codec/quilt.ts';
 import { startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
 import { randomBytes } from '../fixtures/random.ts';
+import { eventually } from '../fixtures/raw-client.ts';
 
 const NETWORK = { nodes: 4, shards: 10 };
 
@@ -47,6 +48,7 @@ describe('quilt reads (4 nodes, 10 shards)', () => {
   });
   afterEach(() => {
     for (const name of corrupted.splice(0)) gw.network.setFaults(name, { corruptSlivers: false });
+    for (const member of committee.members) gw.network.setFaults(member.name, { latencyMs: 0 });
   });
   after(() => gw.stop());
 
@@ -144,6 +146,27 @@ describe('quilt reads (4 nodes, 10 shards)', () => {
     assert.deepEqual(new Uint8Array(await response.arrayBuffer()), contents);
     assert.ok((await gw.metric('walrus_gateway_rejected_node_answers_total')) > rejected, 'the corrupt column was caught');
     assert.equal(await gw.metric('walrus_gateway_reconstructions_total', { kind: 'full' }), 1);
+  });
+
+  it('keeps loading a patch for the readers still waiting when the one who started the load leaves', async () => {
+    const contents = randomBytes(500, 12);
+    const quilt = encodeQuilt({ blobs: [{ identifier: 'only', contents }], numShards: NETWORK.shards });
+    const freshId = (await gw.store(quilt.quilt)).blobId;
+    const patch = quilt.index.patches[0];
+    const path = `/v1/blobs/by-quilt-patch-id/${encodeQuiltPatchId(parseBlobId(freshId), patch.startIndex, patch.endIndex)}`;
+    await fetch(`${gw.url}/v1/blobs/${freshId}`, { method: 'HEAD' });
+    for (const member of committee.members) gw.network.setFaults(member.name, { latencyMs: 400 });
+    const coalesced = await gw.metric('walrus_gateway_coalesced_reads_total');
+    const leaving = new AbortController();
+    const first = fetch(`${gw.url}${path}`, { signal: leaving.signal }).catch((error: unknown) => error);
+    assert.ok(await eventually(() => gw.gateway.shedder.inFlight === 1, 5_000));
+    const second = fetch(`${gw.url}${path}`);
+    assert.ok(await eventually(async () => (await gw.metric('walrus_gateway_coalesced_reads_total')) > coalesced, 5_000), 'the second reader joined the first one’s load');
+    leaving.abort();
+    assert.ok((await first) instanceof Error);
+    const response = await second;
+    assert.equal(response.status, 200);
+    assert.deepEqual(new Uint8Array(await response.arrayBuffer()), contents);
   });
 
   describe('errors', () => {
