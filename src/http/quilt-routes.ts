@@ -119,7 +119,8 @@ export function registerQuiltRoutes(app: FastifyInstance, deps: QuiltRouteDeps):
   app.get('/v1/blobs/by-quilt-id/:quiltId/:identifier', { config: SHED }, byIdentifier(false));
   app.head('/v1/blobs/by-quilt-id/:quiltId/:identifier', { config: SHED }, byIdentifier(true));
 
-  app.get('/v1/quilts/:quiltId/patches', { config: SHED }, async (request: PatchesRequest, reply: FastifyReply) => {
+  // HEAD too, as every GET route (Node sends the headers only).
+  app.route({ method: ['GET', 'HEAD'], url: '/v1/quilts/:quiltId/patches', config: SHED, handler: async (request: PatchesRequest, reply: FastifyReply) => {
     const quiltId = blobIdParam(request.params.quiltId);
     const quiltIdText = blobIdToString(quiltId);
     checkBlocked(quiltIdText);
@@ -132,5 +133,5 @@ export function registerQuiltRoutes(app: FastifyInstance, deps: QuiltRouteDeps):
     const patches = await quilts.patches(info, signal);
     // The reference's `QuiltPatchItem`: snake_case `patch_id`, unlike the store response's `quiltPatchId`.
     return reply.type('application/json').send(patches.map(({ identifier, patchId, tags }) => ({ identifier, patch_id: patchId, tags })));
-  });
+  } });
 }

@@ -66,6 +66,13 @@ describe('quilt reads (4 nodes, 10 shards)', () => {
       await response.json(),
       index.patches.map((patch) => ({ identifier: patch.identifier, patch_id: patchIdOf(patch.identifier).id, tags: patch.tags })),
     );
+    const etag = response.headers.get('etag')!;
+    assert.notEqual(etag, `"${quiltId}"`, 'the list is not the quilt');
+    assert.equal((await get(`/v1/quilts/${quiltId}/patches`, { 'if-none-match': etag })).status, 304);
+    const head = await fetch(`${gw.url}/v1/quilts/${quiltId}/patches`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.match(head.headers.get('content-type') ?? '', /application\/json/);
+    assert.equal((await head.arrayBuffer()).byteLength, 0);
   });
 
   it('reads a patch by ID from its own columns only, then from the cache', async () => {
