@@ -18,7 +18,7 @@ import {
 import { NotAQuiltError, QuiltPatchNotFoundError } from '../errors/gateway-errors.ts';
 import { Coalescer } from '../nodes/coalescer.ts';
 import type { BlobCache } from './blob-cache.ts';
-import type { BlobReader } from './blob-reader.ts';
+import type { BlobBytes, BlobReader } from './blob-reader.ts';
 import type { BlobInfo } from './metadata-reader.ts';
 import type { ReadMetrics } from './read-metrics.ts';
 
@@ -48,7 +48,7 @@ function indexKey(quiltId: string): string {
 }
 
 export class QuiltReader {
-  private readonly loads = new Coalescer<Uint8Array>();
+  private readonly loads = new Coalescer<BlobBytes>();
 
   constructor(private readonly options: QuiltReaderOptions) {}
 
@@ -78,7 +78,7 @@ export class QuiltReader {
     }
     // Column 0 always holds the index, never a patch.
     if (startColumn === 0) throw new QuiltPatchNotFoundError(`the patch ${patchId} names the quilt's index column`);
-    const { bytes, cached } = await this.cachedColumns(patchId, info, signal, async (shared) => (await this.options.blobs.readColumns(info, layout, startColumn, endColumn, shared)).bytes);
+    const { bytes, cached } = await this.cachedColumns(patchId, info, signal, (shared) => this.options.blobs.readColumns(info, layout, startColumn, endColumn, shared));
     let patch;
     try {
       patch = extractQuiltPatch(bytes, { identifier: expectedIdentifier, startColumn, endColumn });
@@ -93,9 +93,10 @@ export class QuiltReader {
 
   /**
    * Columns under `key` from the blob cache, else loaded once for every concurrent reader and kept.
-   * `load` gets the shared load's signal, aborted only when every reader has left.
+   * `load` gets the shared load's signal, aborted only when every reader has left. Columns cut
+   * from a whole blob already in the cache are not kept a second time, and count as a cache hit.
    */
-  private async cachedColumns(key: string, info: BlobInfo, signal: AbortSignal, load: (shared: AbortSignal) => Promise<Uint8Array>): Promise<{ bytes: Uint8Array; cached: boolean }> {
+  private async cachedColumns(key: string, info: BlobInfo, signal: AbortSignal, load: (shared: AbortSignal) => Promise<BlobBytes>): Promise<BlobBytes> {
     const { cache, metrics } = this.options;
     const hit = cache.get(key);
     if (hit) {
@@ -103,18 +104,17 @@ export class QuiltReader {
       return { bytes: hit.bytes, cached: true };
     }
     metrics?.cacheMisses.inc({ cache: 'quilt' });
-    const bytes = await this.loads.run(
+    return this.loads.run(
       `${info.idText}:${key}`,
       signal,
       async (shared) => {
         const loaded = await load(shared);
         // Verified slivers: as trustworthy as a blob rebuilt with the default check.
-        cache.set(key, { bytes: loaded, check: 'default' });
+        if (!loaded.cached) cache.set(key, { bytes: loaded.bytes, check: 'default' });
         return loaded;
       },
       () => metrics?.coalescedRequests.inc(),
     );
-    return { bytes, cached: false };
   }
 
   /** Where the quilt's columns lie; a blob of any other size than a full matrix is not a quilt. */
@@ -123,12 +123,12 @@ export class QuiltReader {
   }
 
   /** Column 0 first: it says how many columns the index spans (at most ten). */
-  private async loadIndexColumns(info: BlobInfo, layout: QuiltLayout, signal: AbortSignal): Promise<Uint8Array> {
-    const first = (await this.options.blobs.readColumns(info, layout, 0, 1, signal)).bytes;
-    const parsed = this.tryParse(info, () => parseQuiltIndex(first, layout));
+  private async loadIndexColumns(info: BlobInfo, layout: QuiltLayout, signal: AbortSignal): Promise<BlobBytes> {
+    const first = await this.options.blobs.readColumns(info, layout, 0, 1, signal);
+    const parsed = this.tryParse(info, () => parseQuiltIndex(first.bytes, layout));
     if (parsed.kind === 'index') return first;
-    const rest = (await this.options.blobs.readColumns(info, layout, 1, parsed.columns, signal)).bytes;
-    return Buffer.concat([first, rest]);
+    const rest = await this.options.blobs.readColumns(info, layout, 1, parsed.columns, signal);
+    return { bytes: Buffer.concat([first.bytes, rest.bytes]), cached: first.cached && rest.cached };
   }
 
   private parseIndex(info: BlobInfo, layout: QuiltLayout, columns: Uint8Array): QuiltPatch[] {

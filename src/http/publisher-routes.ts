@@ -36,12 +36,15 @@ export function registerPublisherRoutes(app: FastifyInstance, deps: PublisherRou
     await shedder.admit(reply);
   };
 
-  /** The token's claims are checked against the query and Content-Length before the body is read. */
-  const authenticate = async (request: FastifyRequest, params: StoreParams): Promise<VerifiedToken | undefined> => {
+  /**
+   * The token's claims are checked against the query, and against the Content-Length before the
+   * body is read when `bodyIsBlob` (a quilt's form is not the size a token speaks of).
+   */
+  const authenticate = async (request: FastifyRequest, params: StoreParams, bodyIsBlob: boolean): Promise<VerifiedToken | undefined> => {
     if (!auth) return undefined;
     const header = request.headers['content-length'];
     return auth.authenticate(request.headers.authorization, {
-      contentLength: header === undefined ? undefined : Number(header),
+      contentLength: header === undefined || !bodyIsBlob ? undefined : Number(header),
       epochs: params.epochs,
       sendObjectTo: params.sendObjectTo,
     });
@@ -49,7 +52,7 @@ export function registerPublisherRoutes(app: FastifyInstance, deps: PublisherRou
 
   const putBlob = async (request: FastifyRequest, reply: FastifyReply) => {
     const params = parseStoreQuery(request.query as Record<string, string | string[] | undefined>);
-    const token = await authenticate(request, params);
+    const token = await authenticate(request, params, true);
     const body = await readRawBody(request.raw, { limit: config.maxBodySize, timeouts: config.bodyTimeouts });
     if (auth && token) auth.checkBodySize(token, body.length);
     const result = await publisher.store(body, params, clientAbortSignal(reply));
@@ -60,7 +63,7 @@ export function registerPublisherRoutes(app: FastifyInstance, deps: PublisherRou
     const query = request.query as Record<string, string | string[] | undefined>;
     const params = parseStoreQuery(query);
     checkQuiltVersion(query);
-    const token = await authenticate(request, params);
+    const token = await authenticate(request, params, false);
     const inputs = await readQuiltForm(request, { limit: config.maxQuiltBodySize, timeouts: config.bodyTimeouts });
     const signal = clientAbortSignal(reply);
     const quilt = await publisher.encodeQuilt(inputs, signal);

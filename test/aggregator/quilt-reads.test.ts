@@ -155,6 +155,22 @@ describe('quilt reads (4 nodes, 10 shards)', () => {
     assert.equal(await gw.metric('walrus_gateway_reconstructions_total', { kind: 'full' }), 1);
   });
 
+  it('cuts a patch from the whole quilt when that is cached, asking no node', async () => {
+    const contents = randomBytes(700, 13);
+    const quilt = encodeQuilt({ blobs: [{ identifier: 'x', contents }, { identifier: 'y', contents: randomBytes(10, 14) }], numShards: NETWORK.shards });
+    const freshId = (await gw.store(quilt.quilt)).blobId;
+    assert.equal((await get(`/v1/blobs/${freshId}`)).status, 200);
+    const before = await gw.metric('walrus_gateway_node_requests_total');
+    const patch = quilt.index.patches[0];
+    const response = await get(`/v1/blobs/by-quilt-patch-id/${encodeQuiltPatchId(parseBlobId(freshId), patch.startIndex, patch.endIndex)}`);
+    assert.deepEqual(new Uint8Array(await response.arrayBuffer()), contents);
+    assert.equal(response.headers.get('x-cache'), 'HIT');
+    assert.equal(await gw.metric('walrus_gateway_node_requests_total'), before);
+    const listed = await get(`/v1/quilts/${freshId}/patches`);
+    assert.equal(listed.status, 200);
+    assert.equal(await gw.metric('walrus_gateway_node_requests_total'), before);
+  });
+
   it('keeps loading a patch for the readers still waiting when the one who started the load leaves', async () => {
     const contents = randomBytes(500, 12);
     const quilt = encodeQuilt({ blobs: [{ identifier: 'only', contents }], numShards: NETWORK.shards });

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { encodeQuilt } from '@mysten/walrus';
 import { SignJWT, type JWTPayload } from 'jose';
 import { JwtAuthenticator } from '../../src/publisher/jwt-auth.ts';
 import type { JwtAuthConfig } from '../../src/publisher/jwt-config.ts';
@@ -81,6 +82,19 @@ describe('JWT auth over HTTP (--jwt-decode-secret, --jwt-verify-upload)', () => 
     }
     const ok = await putWith(await sign({ epochs: 2, max_size: 10, send_object_to: address }), `epochs=2&send_object_to=${address}`, randomBytes(10, 6));
     assert.equal(ok.status, 200, JSON.stringify(ok.json));
+  });
+
+  test('on PUT /v1/quilts, size and max_size speak of the quilt blob, not of the form', async () => {
+    const contents = randomBytes(300, 99);
+    const quiltSize = encodeQuilt({ blobs: [{ identifier: 'a', contents }], numShards: 10 }).quilt.length;
+    const put = async (token: string) => {
+      const form = new FormData();
+      form.append('a', new Blob([contents]), 'a');
+      return fetch(`${pub.url}/v1/quilts`, { method: 'PUT', body: form, headers: { authorization: `Bearer ${token}` } });
+    };
+    assert.equal((await put(await sign({ size: quiltSize }))).status, 200);
+    const tooSmall = await put(await sign({ max_size: quiltSize - 1 }));
+    assert.equal(tooSmall.status, 400);
   });
 
   test('a token refused by a later check is not spent', async () => {
