@@ -1,8 +1,8 @@
 /**
  * The web console (issue 15) in a real headless Chromium against a daemon on a local network:
  * store by picker and by drop with progress, the IDs and epochs it shows are the gateway's, previews
- * and downloads serve the blob's bytes, lookups by blob and object ID, errors read as the gateway
- * wrote them, nothing breaks the console's CSP; the read-only console of an aggregator; `--no-console`.
+ * and downloads serve the blob's bytes, lookups by blob, object and quilt patch ID (a quilt lists its
+ * files), errors read as the gateway wrote them, nothing breaks the console's CSP; the read-only console of an aggregator; `--no-console`.
  * Screenshots of every state land in test-artifacts/console/.
  */
 import assert from 'node:assert/strict';
@@ -28,6 +28,7 @@ const THROTTLED_UPLOAD_BYTES_PER_SECOND = 512 * 1024;
 const OBJECT_ID = /^0x[0-9a-f]{64}$/;
 const POLL_MS = 20;
 const NOTES = 'Walrus notes\n\nA blob ID names the bytes; the object ID names who owns the storage.\n';
+const QUILT_README = '# A quilt\n\nMany small files in one blob, each read on its own.\n';
 
 /** The text of the element with this `data-field` inside `scope`. */
 async function field(page: Page, scope: string, name: string): Promise<string> {
@@ -226,7 +227,59 @@ describe('web console', () => {
     await browser.screenshot('07-already-certified');
   });
 
-  test('the gateway’s errors are shown with its message; a quilt patch ID is explained; a non-ID is refused before any request', async () => {
+  test('a quilt patch ID reads that one file: identifier, quilt, tagged type, preview and download; the quilt lists its files', async () => {
+    const png = makePng(24, 16, (x, y) => [x * 10, 90, y * 15]);
+    const form = new FormData();
+    form.append('docs/readme.md', new Blob([QUILT_README]), 'readme.md');
+    form.append('gradient.png', new Blob([png]), 'gradient.png');
+    form.append('_metadata', JSON.stringify([{ identifier: 'docs/readme.md', tags: { 'content-type': 'text/markdown; charset=utf-8', author: 'walrus' } }]));
+    const response = await fetch(`${pub.url}/v1/quilts?epochs=2`, { method: 'PUT', body: form });
+    const json = (await response.json()) as { blobStoreResult: { newlyCreated: { blobObject: { blobId: string } } }; storedQuiltBlobs: { identifier: string; quiltPatchId: string }[] };
+    assert.equal(response.status, 200, JSON.stringify(json));
+    const quiltId = json.blobStoreResult.newlyCreated.blobObject.blobId;
+    const patchIdOf = (identifier: string) => json.storedQuiltBlobs.find((patch) => patch.identifier === identifier)?.quiltPatchId ?? '';
+    const readme = patchIdOf('docs/readme.md');
+
+    await lookUp(page, readme);
+    assert.equal(await page.locator('#lookup-result [data-outcome="quilt-patch"]').count(), 1);
+    assert.equal(await field(page, '#lookup-result', 'patch-identifier'), 'docs/readme.md');
+    assert.equal(await field(page, '#lookup-result', 'patch-id'), readme);
+    assert.equal(await field(page, '#lookup-result', 'quilt-id'), quiltId);
+    assert.equal(await field(page, '#lookup-result', 'content-type'), 'text/markdown; charset=utf-8', 'the content-type tag');
+    assert.equal(await field(page, '#lookup-result', 'size'), `${Buffer.byteLength(QUILT_README)} bytes`);
+    assert.match(await field(page, '#lookup-result', 'certified-epoch'), /^\d+$/);
+    assert.equal(await field(page, '#lookup-result', 'preview-text'), QUILT_README.trim());
+    assert.equal(await page.locator('#lookup-result [data-field="open-link"]').getAttribute('href'), `/v1/blobs/by-quilt-patch-id/${readme}`);
+    const href = await page.locator('#lookup-result [data-field="download-link"]').getAttribute('href');
+    assert.equal(href, `/v1/blobs/by-quilt-patch-id/${readme}?download=true&filename=docs%2Freadme.md`);
+    const download = await fetch(pub.url + href);
+    assert.equal(download.headers.get('content-disposition'), 'attachment; filename="docs_readme.md"');
+    assert.equal(await download.text(), QUILT_README);
+    await browser.screenshot('12-quilt-patch');
+
+    // The quilt's own blob ID: the blob, and the list of its files, each of which opens here.
+    await page.getByRole('button', { name: 'Look up the quilt' }).click();
+    await page.locator('#lookup-result [data-field="quilt-patches"]').waitFor();
+    await page.locator('#lookup-result[aria-busy]').waitFor({ state: 'detached' });
+    assert.equal(await field(page, '#lookup-result', 'blob-id'), quiltId);
+    assert.deepEqual(await page.locator('#lookup-result [data-field="quilt-patches"] [data-field="patch-identifier"]').allInnerTexts(), ['docs/readme.md', 'gradient.png']);
+    assert.match(await page.locator('#lookup-result [data-field="quilt-patches"]').innerText(), /author=walrus/);
+    await browser.screenshot('13-quilt-patches');
+    await page.getByRole('button', { name: 'Look up gradient.png' }).click();
+    await page.locator('#lookup-result [data-outcome="quilt-patch"]').waitFor();
+    await page.locator('#lookup-result[aria-busy]').waitFor({ state: 'detached' });
+    assert.equal(await field(page, '#lookup-result', 'patch-id'), patchIdOf('gradient.png'));
+    assert.equal(await field(page, '#lookup-result', 'content-type'), 'image/png', 'sniffed without a tag');
+    await until(page, `document.querySelector('#lookup-result [data-field="preview-image"]').naturalWidth === 24`);
+
+    // A blob that is not a quilt lists nothing (the gateway answers NOT_A_QUILT).
+    assert.ok(stored.textBlobId);
+    await lookUp(page, stored.textBlobId);
+    assert.equal(await page.locator('#lookup-result [data-field="quilt-patches"]').count(), 0);
+    assert.equal(await field(page, '#lookup-result', 'preview-text'), NOTES.trim());
+  });
+
+  test('the gateway’s errors are shown with its message, for quilt patches too; a non-ID is refused before any request', async () => {
     const missing = Buffer.from(randomBytes(32, 99)).toString('base64url');
     const expected = (await errorOf(await fetch(`${pub.url}/v1/blobs/${missing}`))).message;
     await lookUp(page, missing);
@@ -234,12 +287,13 @@ describe('web console', () => {
     assert.match(await page.locator('#lookup-result [role="alert"]').innerText(), /HTTP 404 · BLOB_NOT_FOUND/);
     await browser.screenshot('08-not-found');
 
-    const patchId = Buffer.concat([Buffer.from(randomBytes(32, 7)), Buffer.from([1, 0, 2, 0, 3])]).toString('base64url');
+    // A patch of a quilt that does not exist: the gateway's 404, as for a blob.
+    const patchId = Buffer.concat([Buffer.from(randomBytes(32, 7)), Buffer.from([1, 1, 0, 2, 0])]).toString('base64url');
+    const patchError = (await errorOf(await fetch(`${pub.url}/v1/blobs/by-quilt-patch-id/${patchId}`))).message;
     await lookUp(page, patchId);
-    const notice = page.locator('#lookup-result [data-outcome="quilt-unsupported"]');
-    assert.match(await notice.innerText(), /Quilt patches cannot be read here yet/);
-    assert.equal(await field(page, '#lookup-result', 'quilt-id'), Buffer.from(randomBytes(32, 7)).toString('base64url'));
-    await browser.screenshot('09-quilt-patch');
+    assert.equal(await field(page, '#lookup-result', 'error-message'), patchError);
+    assert.match(await page.locator('#lookup-result [role="alert"]').innerText(), /HTTP 404 · BLOB_NOT_FOUND/);
+    await browser.screenshot('09-quilt-patch-not-found');
 
     await lookUp(page, 'not an id');
     assert.match(await field(page, '#lookup-result', 'error-message'), /is not an ID/);
@@ -264,7 +318,8 @@ describe('web console', () => {
   });
 
   test('nothing on the page broke its CSP or logged an error (besides the 404s the lookups asked for)', async () => {
-    const unexpected = browser.complaints.filter((c) => !(c.kind === 'console' && /Failed to load resource: the server responded with a status of (400|404)/.test(c.text) && /\/v1\/blobs[/?]/.test(c.url ?? '')));
+    // The 404s asked for: blobs and patches that do not exist, and patch lists of blobs that are not quilts.
+    const unexpected = browser.complaints.filter((c) => !(c.kind === 'console' && /Failed to load resource: the server responded with a status of (400|404)/.test(c.text) && /\/v1\/(blobs|quilts)[/?]/.test(c.url ?? '')));
     assert.deepEqual(unexpected, []);
     // The detector works: an outside image is blocked and reported.
     await page.evaluate(`(() => { const image = new Image(); image.src = 'https://example.invalid/x.png'; document.body.append(image); })()`);

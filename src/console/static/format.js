@@ -155,5 +155,7 @@ export function adviceFor(problem) {
   if (problem.status === 401) return 'This gateway requires a token (JWT) to store files; the console cannot send one.';
   if (problem.status === 413) return 'The file is larger than this gateway accepts.';
   if (problem.reason === 'BLOB_NOT_FOUND') return 'Check the ID: the blob may never have been stored, or it has expired or been deleted.';
+  if (problem.reason === 'QUILT_PATCH_NOT_FOUND') return 'The quilt exists but holds no such file: look up the quilt’s own blob ID to list its files.';
+  if (problem.reason === 'NOT_A_QUILT') return 'This blob is not a quilt, so it has no patches: look it up by its blob ID instead.';
   return undefined;
 }

@@ -2,20 +2,27 @@
 /**
  * The read half of the console: an ID is looked up with `HEAD` (docs/http-api.md §1.1–§1.3: size,
  * certified and end epochs, content type, blob ID), then previewed and offered for download
- * (`?download=true` → `Content-Disposition: attachment`). A HEAD answer has no body, so when it
- * fails the error is read from a one-byte `GET`: the JSON error, or a single byte if it now works.
+ * (`?download=true` → `Content-Disposition: attachment`). A quilt patch ID is read the same way
+ * through `/v1/blobs/by-quilt-patch-id/` (§1.5), and a blob that is a quilt lists its patches. A
+ * HEAD answer has no body, so when it fails the error is read from a one-byte `GET`: the JSON
+ * error, or a single byte if it now works.
  */
 import { byId, facts, h, idValue, showProblem } from './dom.js';
 import { networkProblem, parseId, problemFromResponse, quiltIdOfPatch, formatSize } from './format.js';
 import { renderPreview } from './preview.js';
+import { fetchPatchList, patchIdentifier, renderPatchList } from './quilt.js';
 
-const HTTP_NOT_FOUND = 404;
-const HTTP_NOT_IMPLEMENTED = 501;
+/**
+ * @typedef {object} PatchFacts
+ * @property {string} patchId
+ * @property {string | undefined} identifier undefined when the gateway could not say it
+ */
 
 /**
  * @typedef {object} BlobFacts
- * @property {string} url where the blob is read
- * @property {string} blobId
+ * @property {string} url where the blob (or the quilt patch) is read
+ * @property {string} blobId the blob's ID; for a quilt patch, its quilt's
+ * @property {PatchFacts | undefined} patch set when this is one patch of a quilt
  * @property {string | undefined} objectId
  * @property {number | undefined} size
  * @property {string} contentType
@@ -61,6 +68,7 @@ function factsFrom(url, headers, fallbackId) {
   return {
     url,
     blobId: headers.get('x-walrus-blob-id') ?? fallbackId,
+    patch: undefined,
     objectId: headers.get('x-walrus-object-id') ?? undefined,
     size: length === null ? undefined : Number(length),
     contentType: headers.get('content-type') ?? 'application/octet-stream',
@@ -70,16 +78,44 @@ function factsFrom(url, headers, fallbackId) {
 }
 
 /**
+ * The download link: a patch is saved under its identifier (the gateway turns `/` into `_`).
  * @param {BlobFacts} blob
+ * @returns {string}
+ */
+function downloadUrl(blob) {
+  const identifier = blob.patch?.identifier;
+  return identifier === undefined ? `${blob.url}?download=true` : `${blob.url}?download=true&filename=${encodeURIComponent(identifier)}`;
+}
+
+/**
+ * The rows that say which patch of which quilt this is.
+ * @param {PatchFacts} patch
+ * @param {string} quiltId
+ * @param {(id: string) => void} lookUp
+ * @returns {Array<[string, Node | string | undefined]>}
+ */
+function patchRows(patch, quiltId, lookUp) {
+  const button = h('button', { type: 'button', class: 'secondary', 'data-field': 'look-up-quilt' }, 'Look up the quilt');
+  button.addEventListener('click', () => lookUp(quiltId));
+  return [
+    ['Identifier', patch.identifier === undefined ? h('span', { class: 'muted' }, 'not reported') : h('code', { 'data-field': 'patch-identifier' }, patch.identifier)],
+    ['Quilt patch ID', idValue(patch.patchId, 'quilt patch ID', 'patch-id')],
+    ['In the quilt', h('span', {}, idValue(quiltId, 'quilt ID', 'quilt-id'), ' ', button)],
+  ];
+}
+
+/**
+ * @param {BlobFacts} blob
+ * @param {(id: string) => void} lookUp
  * @returns {HTMLElement}
  */
-function renderFacts(blob) {
-  const download = `${blob.url}?download=true`;
+function renderFacts(blob, lookUp) {
+  const download = downloadUrl(blob);
   return h(
     'article',
-    { class: 'outcome found', 'data-outcome': 'found' },
+    { class: 'outcome found', 'data-outcome': blob.patch ? 'quilt-patch' : 'found' },
     facts([
-      ['Blob ID', idValue(blob.blobId, 'blob ID', 'blob-id')],
+      ...(blob.patch ? patchRows(blob.patch, blob.blobId, lookUp) : [/** @type {[string, Node]} */ (['Blob ID', idValue(blob.blobId, 'blob ID', 'blob-id')])]),
       ['Object ID', blob.objectId ? idValue(blob.objectId, 'object ID', 'object-id') : undefined],
       ['Size', blob.size === undefined ? undefined : h('span', { 'data-field': 'size' }, formatSize(blob.size))],
       ['Content type', h('span', { 'data-field': 'content-type' }, blob.contentType)],
@@ -97,30 +133,8 @@ function renderFacts(blob) {
       h('a', { href: blob.url, target: '_blank', rel: 'noopener', 'data-field': 'open-link' }, 'Open'),
       h('a', { href: download, download: '', 'data-field': 'download-link' }, 'Download'),
     ),
+    h('div', { class: 'quilt-patches', 'data-field': 'quilt' }),
     h('div', { class: 'preview', 'data-field': 'preview' }),
-  );
-}
-
-/**
- * What to say about a quilt patch ID, which this gateway cannot read yet.
- * @param {HTMLElement} container
- * @param {string} patchId
- * @param {import('./format.js').Problem} problem
- * @param {(id: string) => void} lookUp
- */
-function showQuiltUnsupported(container, patchId, problem, lookUp) {
-  const quiltId = quiltIdOfPatch(patchId);
-  const button = h('button', { type: 'button', class: 'secondary', 'data-field': 'look-up-quilt' }, 'Look up the whole quilt');
-  button.addEventListener('click', () => lookUp(quiltId));
-  container.replaceChildren(
-    h(
-      'div',
-      { class: 'notice', role: 'status', 'data-outcome': 'quilt-unsupported' },
-      h('h3', {}, 'Quilt patches cannot be read here yet'),
-      h('p', {}, `This looks like a quilt patch ID: a quilt's blob ID plus 5 bytes naming one file in it. This gateway does not read quilts yet (it answered HTTP ${problem.status}), so it cannot cut that file out.`),
-      h('p', {}, 'The quilt itself is an ordinary blob, in the quilt format:'),
-      h('p', {}, idValue(quiltId, 'quilt blob ID', 'quilt-id'), ' ', button),
-    ),
   );
 }
 
@@ -157,23 +171,47 @@ export function setUpLookup() {
       if (mine !== generation) return;
       if (!head.ok) {
         const problem = await problemOf(url, head);
+        if (mine === generation) showProblem(result, problem, 'Lookup failed');
+        return;
+      }
+      const open = (/** @type {string} */ id) => void openId(id);
+      if (parsed.kind === 'quilt-patch') {
+        const quiltId = head.headers.get('x-walrus-blob-id') ?? quiltIdOfPatch(parsed.id);
+        const patchId = head.headers.get('x-walrus-quilt-patch-id') ?? parsed.id;
+        const blob = { ...factsFrom(url, head.headers, quiltId), patch: { patchId, identifier: await patchIdentifier(head.headers, quiltId, patchId) } };
         if (mine !== generation) return;
-        const unsupportedRoute = problem.status === HTTP_NOT_IMPLEMENTED || (problem.status === HTTP_NOT_FOUND && problem.reason === 'ROUTE_NOT_FOUND');
-        if (parsed.kind === 'quilt-patch' && unsupportedRoute) showQuiltUnsupported(result, parsed.id, problem, (id) => void openId(id));
-        else showProblem(result, problem, 'Lookup failed');
+        await show(blob, open);
         return;
       }
       const blob = factsFrom(url, head.headers, parsed.id);
-      const article = renderFacts(blob);
-      result.replaceChildren(article);
-      const preview = article.querySelector('[data-field=preview]');
-      if (preview instanceof HTMLElement) await renderPreview(preview, blob);
+      // A quilt is an ordinary blob too; the patch list says whether it is one.
+      await show(blob, open, async (container) => {
+        const patches = await fetchPatchList(blob.blobId);
+        if (patches && mine === generation) container.replaceChildren(renderPatchList(patches, open));
+      });
     } finally {
       if (mine === generation) {
         result.removeAttribute('aria-busy');
         button.disabled = false;
       }
     }
+  };
+
+  /**
+   * Shows what was found, then fills its preview and (for a blob) the quilt's patch list.
+   * @param {BlobFacts} blob
+   * @param {(id: string) => void} open
+   * @param {(container: HTMLElement) => Promise<void>} [quiltPart]
+   */
+  const show = async (blob, open, quiltPart) => {
+    const article = renderFacts(blob, open);
+    result.replaceChildren(article);
+    const preview = article.querySelector('[data-field=preview]');
+    const quilt = article.querySelector('[data-field=quilt]');
+    await Promise.all([
+      preview instanceof HTMLElement ? renderPreview(preview, blob) : undefined,
+      quilt instanceof HTMLElement && quiltPart ? quiltPart(quilt) : undefined,
+    ]);
   };
 
   /** @param {string} id */

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * A preview of a blob by its content type: images, video and audio load straight from the
+ * A preview of a blob (or a quilt patch) by its content type: images, video and audio load straight from the
  * gateway (same origin, allowed by the console's CSP); text shows its first 64 KiB, read with a
  * `Range` request so a large file is not downloaded to be previewed.
  */
@@ -17,10 +17,11 @@ const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|ld\+json|x-ndjson
  */
 export async function renderPreview(container, blob) {
   const type = blob.contentType.split(';')[0].trim().toLowerCase();
-  const label = `Preview of blob ${blob.blobId}`;
+  const what = blob.patch ? `file ${blob.patch.identifier ?? blob.patch.patchId} of quilt ${blob.blobId}` : `blob ${blob.blobId}`;
+  const label = `Preview of ${what}`;
   container.replaceChildren(h('h3', {}, 'Preview'));
   if (blob.size === 0) {
-    container.append(h('p', { class: 'note' }, 'The blob is empty.'));
+    container.append(h('p', { class: 'note' }, blob.patch ? 'The file is empty.' : 'The blob is empty.'));
     return;
   }
   if (type.startsWith('image/')) {
