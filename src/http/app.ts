@@ -88,12 +88,18 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
   socket.destroy();
 }
 
+/** Node's default limit on a request head (16 KiB): no path parameter can be longer. */
+const MAX_PATH_PARAM_LENGTH = 16 * 1024;
+
 export function buildApp(deps: AppDeps): GatewayApp {
   const { config, chain, kernel, metrics } = deps;
   const app = Fastify({
     logger: deps.logger ?? { level: config.logLevel },
     // HEAD is registered by hand: Fastify's automatic HEAD would run GET and rebuild the blob.
     exposeHeadRoutes: false,
+    // Quilt patch identifiers are path segments (`/v1/blobs/by-quilt-id/{id}/{identifier}`) and may
+    // be long: let the request head's own limit bound them, not the router's default of 100.
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     return503OnClosing: true,
     http: {
       headersTimeout: config.requestHeaderTimeoutMs,

@@ -28,6 +28,8 @@ const PATCHES: Patch[] = [
   // Large enough to span several columns.
   { identifier: 'data.bin', contents: randomBytes(6000, 7) },
   { identifier: 'ünïcode name', contents: randomBytes(100, 8) },
+  // Longer than a router's usual limit on a path parameter.
+  { identifier: `long-${'n'.repeat(400)}`, contents: randomBytes(20, 15) },
 ];
 
 describe('quilt reads (4 nodes, 10 shards)', () => {
@@ -105,6 +107,9 @@ describe('quilt reads (4 nodes, 10 shards)', () => {
     assert.equal(html.headers.get('content-language'), 'en');
     assert.equal(html.headers.get('creator'), null, 'tags off the allow-list are not headers');
     assert.ok(html.headers.get('content-security-policy')?.includes('sandbox'), 'script-capable types are sandboxed');
+
+    const long = await get(`/v1/blobs/by-quilt-id/${quiltId}/${PATCHES[4].identifier}`);
+    assert.deepEqual(new Uint8Array(await long.arrayBuffer()), PATCHES[4].contents);
 
     const unicode = await get(`/v1/blobs/by-quilt-id/${quiltId}/${encodeURIComponent('ünïcode name')}`);
     assert.deepEqual(new Uint8Array(await unicode.arrayBuffer()), PATCHES[3].contents);
