@@ -12,11 +12,11 @@ interface CommandEntry {
   readonly load: () => Promise<{ run: Command; usage: string }>;
 }
 
-const gateway = (mode: 'aggregator' | 'publisher' | 'daemon'): CommandEntry => ({
+const gateway = (mode: 'aggregator' | 'publisher' | 'daemon' | 'upload-relay'): CommandEntry => ({
   synopsis: `walrus-gateway ${mode} [options]`,
   load: async () => {
     const module = await import('./cli/gateway-command.ts');
-    const run = { aggregator: module.aggregatorCommand, publisher: module.publisherCommand, daemon: module.daemonCommand }[mode];
+    const run = { aggregator: module.aggregatorCommand, publisher: module.publisherCommand, daemon: module.daemonCommand, 'upload-relay': module.uploadRelayCommand }[mode];
     return { run, usage: module.gatewayUsage(mode) };
   },
 });
@@ -39,6 +39,7 @@ const commands: Record<string, CommandEntry> = {
   aggregator: gateway('aggregator'),
   publisher: gateway('publisher'),
   daemon: gateway('daemon'),
+  'upload-relay': gateway('upload-relay'),
 };
 
 const usage = `Usage: walrus-gateway <command> [options]

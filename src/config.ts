@@ -6,8 +6,9 @@
 import { parseArgs } from 'node:util';
 import { resolveSuiNetwork, SUI_NETWORKS, SuiNetworkConfigError, type ResolvedSuiNetwork } from './chain/sui-network-presets.ts';
 import { JWT_ALGORITHMS, type JwtAlgorithm, type JwtAuthConfig } from './publisher/jwt-config.ts';
+import type { TipPolicy } from './relay/tip-config.ts';
 
-export type GatewayMode = 'aggregator' | 'publisher' | 'daemon';
+export type GatewayMode = 'aggregator' | 'publisher' | 'daemon' | 'upload-relay';
 export const NETWORK_NAMES = ['local', ...SUI_NETWORKS] as const;
 export type NetworkName = (typeof NETWORK_NAMES)[number];
 
@@ -53,6 +54,7 @@ export interface GatewayConfig {
   readonly requestHeaderTimeoutMs: number;
   readonly logLevel: string;
   readonly publisher: PublisherConfig;
+  readonly relay: RelayConfig;
 }
 
 /** The publisher's options (docs/http-api.md §2.4–§2.5); used in `publisher` and `daemon` modes. */
@@ -75,6 +77,24 @@ export interface PublisherConfig {
   readonly subWalletsMinBalance: bigint;
   readonly bodyTimeouts: BodyTimeouts;
   readonly jwt: JwtAuthConfig;
+}
+
+/** The upload relay's options (docs/http-api.md §1.10); used by `upload-relay` and `daemon --upload-relay`. */
+export interface RelayConfig {
+  /** Whether this process serves the relay routes: always in `upload-relay`, on `--upload-relay` in `daemon`. */
+  readonly enabled: boolean;
+  /** `null`: the relay is free (`no_tip`, the default). */
+  readonly tip: TipPolicy | null;
+  /** How long after its execution a tip transaction may be used (the reference's `tx_freshness_threshold_secs`). */
+  readonly txFreshnessMs: number;
+  /** How far in the future a tip transaction's timestamp may be (the reference's `tx_max_future_threshold`). */
+  readonly txMaxFutureMs: number;
+  readonly maxBodySize: number;
+  readonly maxConcurrentRequests: number;
+  /** Running + queued. */
+  readonly maxBufferSize: number;
+  /** The same flags as the publisher's bodies. */
+  readonly bodyTimeouts: BodyTimeouts;
 }
 
 /** How slowly a PUT body may arrive before it is answered 408 (as Apache mod_reqtimeout's `body=…,MinRate=…`). */
@@ -142,6 +162,16 @@ export const OPTIONS = {
   'jwt-verify-upload': { env: 'WALRUS_GATEWAY_JWT_VERIFY_UPLOAD', kind: 'boolean' },
   'jwt-cache-size': { env: 'WALRUS_GATEWAY_JWT_CACHE_SIZE', kind: 'string', default: '10000' },
   'jwt-cache-refresh-interval': { env: 'WALRUS_GATEWAY_JWT_CACHE_REFRESH_INTERVAL', kind: 'string', default: '5s' },
+  'upload-relay': { env: 'WALRUS_GATEWAY_UPLOAD_RELAY', kind: 'boolean' },
+  'tip-address': { env: 'WALRUS_GATEWAY_TIP_ADDRESS', kind: 'string' },
+  'tip-const': { env: 'WALRUS_GATEWAY_TIP_CONST', kind: 'string' },
+  'tip-base': { env: 'WALRUS_GATEWAY_TIP_BASE', kind: 'string' },
+  'tip-per-encoded-kib': { env: 'WALRUS_GATEWAY_TIP_PER_ENCODED_KIB', kind: 'string' },
+  'tip-tx-freshness': { env: 'WALRUS_GATEWAY_TIP_TX_FRESHNESS', kind: 'string', default: '1h' },
+  'tip-tx-max-future': { env: 'WALRUS_GATEWAY_TIP_TX_MAX_FUTURE', kind: 'string', default: '30s' },
+  'relay-max-body-size': { env: 'WALRUS_GATEWAY_RELAY_MAX_BODY_SIZE', kind: 'string', default: '102400' },
+  'relay-max-concurrent-requests': { env: 'WALRUS_GATEWAY_RELAY_MAX_CONCURRENT_REQUESTS', kind: 'string', default: '8' },
+  'relay-max-buffer-size': { env: 'WALRUS_GATEWAY_RELAY_MAX_BUFFER_SIZE', kind: 'string', default: '8' },
 } as const satisfies Record<string, OptionSpec>;
 
 /** Secrets: read like any option, but never echoed in an error message. */
@@ -269,8 +299,10 @@ function parseFlags(args: string[]): Record<string, string | boolean | undefined
 /** Reads and validates the configuration for `mode` from command-line `args` and `env`. */
 export function loadConfig(mode: GatewayMode, args: string[], env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const read = new Reader(parseFlags(args), env);
-  const bind = read.address('bind-address');
-  const metrics = read.address('metrics-address');
+  // A lone upload relay listens where the reference's does (port 57391; metrics 9184), so it can run beside a daemon.
+  const relayAlone = mode === 'upload-relay';
+  const bind = relayAlone && !read.given('bind-address') ? RELAY_BIND_DEFAULT : read.address('bind-address');
+  const metrics = relayAlone && !read.given('metrics-address') ? RELAY_METRICS_DEFAULT : read.address('metrics-address');
   const network = readNetwork(read);
   const cacheSizeBytes = read.size('cache-size') ?? 0;
   const maxBlobSize = read.size('max-blob-size');
@@ -286,6 +318,7 @@ export function loadConfig(mode: GatewayMode, args: string[], env: NodeJS.Proces
   const maxBufferSize = read.integer('aggregator-max-buffer-size', 1);
   const cacheControl = read.string('cache-control') ?? DEFAULT_CACHE_CONTROL;
   if (/[\r\n]/.test(cacheControl)) read.fail('cache-control', 'must be one line');
+  const publisher = loadPublisherConfig(read, env, mode, network);
   return {
     mode,
     bindHost: bind.host,
@@ -314,7 +347,8 @@ export function loadConfig(mode: GatewayMode, args: string[], env: NodeJS.Proces
     hedgeDelayMs: read.integer('hedge-delay-ms', 0),
     requestHeaderTimeoutMs: read.durationMs('request-header-timeout'),
     logLevel,
-    publisher: loadPublisherConfig(read, env, mode, network),
+    publisher,
+    relay: loadRelayConfig(read, mode, network, publisher.bodyTimeouts),
   };
 }
 
@@ -373,7 +407,7 @@ function loadPublisherConfig(read: Reader, env: NodeJS.ProcessEnv, mode: Gateway
   const walletKeyFile = read.string('wallet-key-file');
   const walletKey = env[WALLET_KEY_ENV] || undefined;
   // Only the local ledger has a faucet to fund a fresh main wallet from.
-  if (mode !== 'aggregator' && network !== 'local' && walletKeyFile === undefined && walletKey === undefined) {
+  if ((mode === 'publisher' || mode === 'daemon') && network !== 'local' && walletKeyFile === undefined && walletKey === undefined) {
     throw new ConfigError(
       `--network ${network}: the ${mode} pays for storage from a funded main wallet; set --wallet-key-file FILE (a suiprivkey1… key or a Sui keystore) or ${WALLET_KEY_ENV} — there is no faucet on ${network}`,
     );
@@ -405,6 +439,79 @@ function loadPublisherConfig(read: Reader, env: NodeJS.ProcessEnv, mode: Gateway
       cacheSize: read.integer('jwt-cache-size', 1),
       cacheRefreshMs: read.durationMs('jwt-cache-refresh-interval'),
     },
+  };
+}
+
+/** The reference relay's `DEFAULT_SERVER_ADDRESS` port, on loopback as every default of ours. */
+export const RELAY_DEFAULT_PORT = 57_391;
+const RELAY_BIND_DEFAULT = { host: '127.0.0.1', port: RELAY_DEFAULT_PORT };
+/** The reference relay's `--metrics-address` default. */
+const RELAY_METRICS_DEFAULT = { host: '127.0.0.1', port: 9184 };
+const RELAY_OPTIONS = [
+  'tip-address',
+  'tip-const',
+  'tip-base',
+  'tip-per-encoded-kib',
+  'tip-tx-freshness',
+  'tip-tx-max-future',
+  'relay-max-body-size',
+  'relay-max-concurrent-requests',
+  'relay-max-buffer-size',
+] as const satisfies readonly OptionName[];
+/** Tips are served as JSON numbers (the reference's u64 in serde_json); above this they would lose digits in JavaScript clients. */
+const MAX_TIP = BigInt(Number.MAX_SAFE_INTEGER);
+const SUI_ADDRESS = /^0x[0-9a-fA-F]{1,64}$/;
+const ADDRESS_HEX_DIGITS = 64;
+
+/**
+ * The relay's options. Relay flags where no relay runs are refused rather than ignored (a tip the
+ * operator set must not silently not apply), and so is a tip without an address or an address
+ * without a tip.
+ */
+function loadRelayConfig(read: Reader, mode: GatewayMode, network: NetworkName, bodyTimeouts: BodyTimeouts): RelayConfig {
+  if (read.given('upload-relay') && mode !== 'daemon' && mode !== 'upload-relay') read.fail('upload-relay', `applies only to daemon (upload-relay always serves the relay), not ${mode}`);
+  const enabled = mode === 'upload-relay' || (mode === 'daemon' && read.boolean('upload-relay'));
+  if (!enabled) {
+    for (const name of RELAY_OPTIONS) if (read.given(name)) read.fail(name, `applies only where the upload relay runs (upload-relay, or daemon --upload-relay), not ${mode}`);
+  }
+  const maxConcurrentRequests = read.integer('relay-max-concurrent-requests', 1);
+  return {
+    enabled,
+    tip: readTip(read, network),
+    txFreshnessMs: read.durationMs('tip-tx-freshness'),
+    txMaxFutureMs: read.durationMs('tip-tx-max-future'),
+    maxBodySize: read.kibOrSize('relay-max-body-size'),
+    maxConcurrentRequests,
+    maxBufferSize: maxConcurrentRequests + read.integer('relay-max-buffer-size', 0),
+    bodyTimeouts,
+  };
+}
+
+/** `--tip-const N`, or linear with `--tip-base` and/or `--tip-per-encoded-kib`, paid to `--tip-address`. */
+function readTip(read: Reader, network: NetworkName): TipPolicy | null {
+  const amount = (name: 'tip-const' | 'tip-base' | 'tip-per-encoded-kib'): bigint | undefined => {
+    if (!read.given(name)) return undefined;
+    const value = read.amount(name, network === 'local' ? 'FROST' : 'MIST');
+    if (value > MAX_TIP) read.fail(name, `must be at most ${MAX_TIP}`);
+    return value;
+  };
+  const constant = amount('tip-const');
+  const base = amount('tip-base');
+  const perEncodedKib = amount('tip-per-encoded-kib');
+  const address = read.string('tip-address');
+  if (constant !== undefined && (base !== undefined || perEncodedKib !== undefined)) read.fail('tip-const', 'cannot be combined with --tip-base or --tip-per-encoded-kib (a tip is constant or linear)');
+  const anyAmount = constant !== undefined || base !== undefined || perEncodedKib !== undefined;
+  if (address === undefined) {
+    if (anyAmount) throw new ConfigError('a tip needs the address it is paid to: set --tip-address (or WALRUS_GATEWAY_TIP_ADDRESS)');
+    return null;
+  }
+  if (!SUI_ADDRESS.test(address)) read.fail('tip-address', 'must be a Sui address (0x and up to 64 hex digits)');
+  if (!anyAmount) read.fail('tip-address', 'needs a tip: --tip-const N, or --tip-base and/or --tip-per-encoded-kib');
+  return {
+    address: `0x${address.slice(2).toLowerCase().padStart(ADDRESS_HEX_DIGITS, '0')}`,
+    kind: constant !== undefined ? { kind: 'const', amount: constant } : { kind: 'linear', base: base ?? 0n, perEncodedKib: perEncodedKib ?? 0n },
+    // The local ledger has no SUI: tips on it are paid in WAL.
+    coin: network === 'local' ? 'WAL' : 'SUI',
   };
 }
 

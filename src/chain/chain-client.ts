@@ -55,6 +55,13 @@ export interface ChainClient {
    */
   fundWallet(signer: Signer, request: FundWalletRequest, options?: CallOptions): Promise<TransactionReceipt | null>;
 
+  /**
+   * An executed transaction by its digest, as far as a reader outside it can check it (the upload
+   * relay checks tips with it): when it ran, its inputs, and whose balances it changed; `null` when
+   * the chain knows no transaction with this digest.
+   */
+  getTransaction(digest: string, options?: CallOptions): Promise<TransactionDetails | null>;
+
   /** Releases connections. */
   close(): Promise<void>;
 }
@@ -298,6 +305,32 @@ export interface FundWalletRequest {
   readonly wal: bigint;
   /** MIST of SUI for gas; 0 sends none; ignored where {@link ChainClient.getGasBalance} is `null`. */
   readonly gas: bigint;
+}
+
+/** What {@link ChainClient.getTransaction} reports of an executed transaction. */
+export interface TransactionDetails {
+  /** Base58, as Sui writes digests. */
+  readonly digest: string;
+  /** When it was executed (on Sui: its checkpoint's time), ms since the Unix epoch; `null` when the chain does not say. */
+  readonly timestampMs: number | null;
+  /** False for a transaction that ran and aborted: it moved no coins but its gas. */
+  readonly succeeded: boolean;
+  /** The inputs of a programmable transaction, in order; `null` for any other kind of transaction. */
+  readonly inputs: readonly TransactionInput[] | null;
+  readonly balanceChanges: readonly BalanceChange[];
+}
+
+/** A programmable transaction's input: pure bytes (as the sender wrote them) or an object reference. */
+export type TransactionInput = { readonly kind: 'pure'; readonly bytes: Uint8Array } | { readonly kind: 'object' };
+
+/** The coins the gateway tells apart; every other coin type is `other`. */
+export type CoinKind = 'SUI' | 'WAL' | 'other';
+
+/** How much of a coin an address gained (positive) or lost (negative) in a transaction, in its smallest unit. */
+export interface BalanceChange {
+  readonly address: SuiAddress;
+  readonly coin: CoinKind;
+  readonly amount: bigint;
 }
 
 /** The committee to read a blob from, given the epoch it was first certified in (`null`: unknown). */

@@ -23,6 +23,7 @@ export const CHAIN_ERROR_CODES = [
   'INVALID_TRANSACTION',
   'INVALID_TRANSACTION_SIGNATURE',
   'TRANSACTION_EXPIRED',
+  'TRANSACTION_NOT_FOUND',
   'CHAIN_UNAVAILABLE',
   'INVALID_CHAIN_RESPONSE',
 ] as const;
@@ -175,6 +176,13 @@ export class InvalidTransactionSignatureError extends ChainError {
 export class TransactionExpiredError extends ChainError {
   constructor(message: string) {
     super('TRANSACTION_EXPIRED', message);
+  }
+}
+
+/** No executed transaction has this digest (a lookup, not a Move abort). */
+export class TransactionNotFoundError extends ChainError {
+  constructor(message: string) {
+    super('TRANSACTION_NOT_FOUND', message);
   }
 }
 

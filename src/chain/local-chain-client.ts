@@ -10,6 +10,7 @@ import type {
   FaucetResponseJson,
   NetworkJson,
   OwnedBlobsJson,
+  TransactionLookupJson,
   TransactionResponseJson,
 } from '../local/ledger/wire-json.ts';
 import type { SignedTransactionJson, TransactionCallJson, TransactionPayloadJson } from '../local/ledger/wire-transactions.ts';
@@ -31,6 +32,7 @@ import type {
   Signer,
   SuiAddress,
   SystemState,
+  TransactionDetails,
   TransactionReceipt,
 } from './chain-client.ts';
 import {
@@ -55,9 +57,10 @@ import {
   ObjectNotFoundError,
   StorageTooSmallError,
   TransactionExpiredError,
+  TransactionNotFoundError,
   UnsupportedEncodingTypeError,
 } from './chain-errors.ts';
-import { blobEventFromJson, blobObjectFromJson, decimal, storageFromJson, systemStateFromNetwork } from './local-ledger-decoding.ts';
+import { blobEventFromJson, blobObjectFromJson, decimal, storageFromJson, systemStateFromNetwork, transactionDetailsFromJson } from './local-ledger-decoding.ts';
 
 export const DEFAULT_TRANSACTION_VALIDITY_MS = 60_000;
 export const DEFAULT_LEDGER_REQUEST_TIMEOUT_MS = 30_000;
@@ -177,6 +180,27 @@ export class LocalChainClient implements ChainClient {
     return receipt(await this.execute(signer, call, options));
   }
 
+  async getTransaction(digest: string, options?: CallOptions): Promise<TransactionDetails | null> {
+    // Not a digest: no transaction can have it (and it must not reach the ledger's URL unescaped).
+    if (!/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(digest)) return null;
+    try {
+      return transactionDetailsFromJson(await this.request<TransactionLookupJson>('GET', `/v1/transactions/${digest}`, undefined, options));
+    } catch (error) {
+      if (error instanceof TransactionNotFoundError) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Local networks only: sends WAL with pure inputs on record, as a Sui PTB that transfers a coin
+   * and carries an upload relay's tip authentication as its first input (the ledger has no SUI, so
+   * tips on it are paid in WAL).
+   */
+  async transferWal(signer: Signer, request: { readonly recipient: SuiAddress; readonly amount: bigint; readonly pureInputs?: readonly Uint8Array[] }, options?: CallOptions): Promise<TransactionReceipt> {
+    const call: TransactionCallJson = { kind: 'transferWal', recipient: normalizeSuiAddress(request.recipient), amount: String(request.amount) };
+    return receipt(await this.execute(signer, call, options, request.pureInputs));
+  }
+
   /** Local networks only: mints `amount` FROST to `address` from the ledger's development faucet. */
   async requestFaucet(address: SuiAddress, amount: bigint, options?: CallOptions): Promise<bigint> {
     const body = { address: normalizeSuiAddress(address), amount: String(amount) };
@@ -194,7 +218,7 @@ export class LocalChainClient implements ChainClient {
   }
 
   /** Signs the call as a Sui personal message with a fresh nonce and expiry, and submits it. */
-  private async execute(signer: Signer, call: TransactionCallJson, options?: CallOptions): Promise<TransactionResponseJson> {
+  private async execute(signer: Signer, call: TransactionCallJson, options?: CallOptions, pureInputs: readonly Uint8Array[] = []): Promise<TransactionResponseJson> {
     options?.signal?.throwIfAborted();
     const payload: TransactionPayloadJson = {
       version: 1,
@@ -202,6 +226,7 @@ export class LocalChainClient implements ChainClient {
       nonce: randomBytes(NONCE_BYTES).toString('hex'),
       expiresAtMs: Date.now() + this.transactionValidityMs,
       call,
+      ...(pureInputs.length > 0 ? { pureInputs: pureInputs.map((bytes) => Buffer.from(bytes).toString('base64')) } : {}),
     };
     const bytes = Buffer.from(JSON.stringify(payload), 'utf8');
     const { signature } = await signer.signPersonalMessage(bytes);
@@ -263,6 +288,7 @@ const CHAIN_ERROR_BY_REASON: Record<LedgerErrorReason, ErrorFactory> = {
   BLOB_EXPIRED: (message) => new BlobExpiredError(message),
   BLOB_NOT_DELETABLE: (message) => new BlobNotDeletableError(message),
   OBJECT_NOT_FOUND: (message) => new ObjectNotFoundError(message),
+  TRANSACTION_NOT_FOUND: (message) => new TransactionNotFoundError(message),
   NOT_OBJECT_OWNER: (message) => new NotObjectOwnerError(message),
   INVALID_TRANSACTION: (message) => new InvalidTransactionError(message),
   INVALID_TRANSACTION_SIGNATURE: (message) => new InvalidTransactionSignatureError(message),

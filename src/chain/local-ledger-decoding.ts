@@ -1,5 +1,6 @@
-import type { BlobObjectJson, EventJson, NetworkJson, OwnedStorageJson } from '../local/ledger/wire-json.ts';
-import type { BlobEvent, BlobObject, Committee, CommitteeMember, StorageResource, SystemState } from './chain-client.ts';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
+import type { BlobObjectJson, EventJson, NetworkJson, OwnedStorageJson, TransactionLookupJson } from '../local/ledger/wire-json.ts';
+import type { BlobEvent, BlobObject, Committee, CommitteeMember, StorageResource, SystemState, TransactionDetails } from './chain-client.ts';
 import { InvalidChainResponseError } from './chain-errors.ts';
 
 /** Converts the local ledger's JSON (`src/local/ledger/wire-json.ts`) into the chain client's domain types. */
@@ -85,6 +86,30 @@ export function blobEventFromJson(json: EventJson): BlobEvent {
     case 'BlobDeleted':
       return { type: 'blobDeleted', id, epoch: json.epoch, blobId: json.blobId, endEpoch: json.endEpoch, objectId: json.objectId, wasCertified: json.wasCertified };
   }
+}
+
+/**
+ * A transaction lookup, checked field by field: an upload relay decides on a tip with it. The
+ * ledger holds WAL only (no gas coin), so every balance change is in WAL; the ledger's
+ * transactions are all "programmable" in the sense that they carry their pure inputs.
+ */
+export function transactionDetailsFromJson(json: TransactionLookupJson): TransactionDetails {
+  const bad = (what: string) => new InvalidChainResponseError(`the ledger's transaction lookup has ${what}`);
+  if (json === null || typeof json !== 'object' || typeof json.digest !== 'string') throw bad('no digest');
+  const { timestampMs, pureInputs, balanceChanges } = json;
+  if (timestampMs !== null && !Number.isSafeInteger(timestampMs)) throw bad('a timestamp that is not an integer');
+  if (!Array.isArray(pureInputs) || !pureInputs.every((input) => typeof input === 'string')) throw bad('pure inputs that are not base64 strings');
+  if (!Array.isArray(balanceChanges)) throw bad('no balance changes');
+  return {
+    digest: json.digest,
+    timestampMs,
+    succeeded: true,
+    inputs: pureInputs.map((input) => ({ kind: 'pure', bytes: new Uint8Array(Buffer.from(input, 'base64')) })),
+    balanceChanges: balanceChanges.map((change) => {
+      if (change === null || typeof change !== 'object' || typeof change.address !== 'string') throw bad('a balance change without an address');
+      return { address: normalizeSuiAddress(change.address), coin: 'WAL', amount: decimal(change.amount, 'balance change') };
+    }),
+  };
 }
 
 export function decimal(value: string, what: string): bigint {

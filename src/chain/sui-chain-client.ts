@@ -1,5 +1,5 @@
 import { bcs } from '@mysten/sui/bcs';
-import { ObjectError, SimulationError, type ClientWithCoreApi, type SuiClientTypes } from '@mysten/sui/client';
+import { ObjectError, SimulationError, TransactionError, type ClientWithCoreApi, type SuiClientTypes } from '@mysten/sui/client';
 import { SuiGrpcClient } from '@mysten/sui/grpc';
 import type { Transaction } from '@mysten/sui/transactions';
 import { normalizeStructTag, normalizeSuiAddress, normalizeSuiObjectId, parseStructTag, SUI_TYPE_ARG } from '@mysten/sui/utils';
@@ -22,6 +22,7 @@ import type {
   RegisterBlobResult,
   Signer,
   SuiAddress,
+  TransactionDetails,
   TransactionReceipt,
 } from './chain-client.ts';
 import { ChainError, ChainUnavailableError, InsufficientBalanceError, InvalidChainResponseError, InvalidTransactionError } from './chain-errors.ts';
@@ -31,6 +32,7 @@ import { committeeNodeIds, pricesFromMove, systemStateFromMove, type SuiSystemSt
 import type { ResolvedSuiNetwork } from './sui-network-presets.ts';
 import { blobEventsFromSui, blobIdText, blobObjectFromMove } from './sui-objects.ts';
 import * as ptb from './sui-transactions.ts';
+import { TRANSACTION_DIGEST, transactionDetailsFromSui } from './sui-transaction-details.ts';
 
 const PAGE_LIMIT = 50;
 const BLOB_METADATA_FIELD_NAME_BCS = bcs.vector(bcs.u8()).serialize(BLOB_METADATA_FIELD_NAME).toBytes();
@@ -176,6 +178,21 @@ export class SuiChainClient implements ChainClient {
       const { digest, events } = await this.execute(signer, tx, options?.signal, request.gas);
       return { digest, events };
     });
+  }
+
+  async getTransaction(digest: string, options?: CallOptions): Promise<TransactionDetails | null> {
+    if (!TRANSACTION_DIGEST.test(digest)) return null;
+    const signal = options?.signal;
+    let result: SuiClientTypes.TransactionResult<{ bcs: true; balanceChanges: true }>;
+    try {
+      result = await this.sui.core.getTransaction({ digest, include: { bcs: true, balanceChanges: true }, signal });
+    } catch (error) {
+      if (error instanceof TransactionError && error.reason === 'notFound') return null;
+      throw this.chainError(error);
+    }
+    const { refs } = await this.package(signal);
+    const executed = result.$kind === 'Transaction' ? result.Transaction : result.FailedTransaction;
+    return transactionDetailsFromSui(executed, result.$kind === 'Transaction', refs.walCoinType);
   }
 
   async close(): Promise<void> {

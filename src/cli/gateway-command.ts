@@ -10,13 +10,16 @@ import { ConfigError, loadConfig, optionsUsage, type GatewayConfig, type Gateway
 import { buildApp } from '../http/app.ts';
 import { GatewayMetrics, startMetricsServer } from '../http/metrics.ts';
 import { openPublisher } from '../publisher/publisher-setup.ts';
+import { openUploadRelay } from '../relay/relay-setup.ts';
+import { tipConfigJson } from '../relay/tip-config.ts';
 import { connectNetwork, LOCAL_NETWORK_SUBDIR, type NetworkConnection } from './network-connection.ts';
 import { UsageError } from './usage-error.ts';
 
 const summary: Record<GatewayMode, string> = {
   aggregator: 'Serves Walrus blobs over HTTP (the reference aggregator API).',
   publisher: 'Stores blobs on Walrus over HTTP (the reference publisher API: PUT /v1/blobs).',
-  daemon: 'Serves the aggregator and publisher APIs on one port.',
+  daemon: 'Serves the aggregator and publisher APIs on one port (and, with --upload-relay, the upload relay).',
+  'upload-relay': 'Serves the upload relay API (POST /v1/blob-upload-relay, GET /v1/tip-config), on port 57391 by default: clients register blobs themselves, the relay fans the slivers out and answers the certificate.',
 };
 
 export function gatewayUsage(mode: GatewayMode): string {
@@ -76,12 +79,15 @@ async function serve(
     throw new ConfigError(`${network.label} does not answer: ${(error as Error).message}`);
   });
   const metrics = new GatewayMetrics({ kernelDescription: selection.description, kernelName: selection.kernel.name, mode, processMetrics: true });
+  const log = pino({ level: config.logLevel });
   const publisher =
-    mode === 'aggregator'
-      ? undefined
-      : await openPublisher({ config, chain, kernel: selection.kernel, registry: metrics.registry, log: pino({ level: config.logLevel }), faucet: network.faucet });
+    mode === 'publisher' || mode === 'daemon'
+      ? await openPublisher({ config, chain, kernel: selection.kernel, registry: metrics.registry, log, faucet: network.faucet })
+      : undefined;
   if (publisher) out(`publisher main wallet ${publisher.mainWallet}`);
-  const { app } = buildApp({ config, chain, kernel: selection.kernel, metrics, blocklist, publisher });
+  const relay = config.relay.enabled ? openUploadRelay({ config, chain, kernel: selection.kernel, registry: metrics.registry, log }) : undefined;
+  if (relay) out(`upload relay: tip ${JSON.stringify(tipConfigJson(config.relay.tip))}`);
+  const { app } = buildApp({ config, chain, kernel: selection.kernel, metrics, blocklist, publisher, relay });
   const metricsServer = await startMetricsServer(metrics.registry, config.metricsHost, config.metricsPort);
   const address = await app.listen({ host: config.bindHost, port: config.bindPort });
   out(`walrus-gateway ${mode} listening on ${address} (epoch ${state.epoch.epoch}, ${state.committee.nShards} shards); metrics on ${metricsServer.url}`);
@@ -95,3 +101,4 @@ async function serve(
 export const aggregatorCommand = (args: string[], out: (line: string) => void) => runGateway('aggregator', args, out);
 export const publisherCommand = (args: string[], out: (line: string) => void) => runGateway('publisher', args, out);
 export const daemonCommand = (args: string[], out: (line: string) => void) => runGateway('daemon', args, out);
+export const uploadRelayCommand = (args: string[], out: (line: string) => void) => runGateway('upload-relay', args, out);

@@ -146,7 +146,7 @@ export class BlobReadFailedError extends GatewayError {
 
 /** Load shedding; the reference answers plain text, we answer the same JSON as every error. */
 export class TooManyRequestsError extends GatewayError {
-  constructor(service: 'aggregator' | 'publisher' = 'aggregator') {
+  constructor(service: 'aggregator' | 'publisher' | 'upload relay' = 'aggregator') {
     super({ reason: 'TOO_MANY_REQUESTS', status: 'RESOURCE_EXHAUSTED', retryAfter: RETRY_AFTER_SECONDS }, `the ${service} is receiving too many requests; please try again later`);
   }
 }

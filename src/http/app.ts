@@ -38,6 +38,8 @@ import type { BlobPublisher } from '../publisher/blob-publisher.ts';
 import { registerPublisherRoutes } from './publisher-routes.ts';
 import { registerPublisherPlaceholders, registerServiceRoutes } from './service-routes.ts';
 import { registerConsoleRoutes } from '../console/console-routes.ts';
+import type { UploadRelay } from '../relay/upload-relay.ts';
+import { registerRelayRoutes } from './relay-routes.ts';
 
 export interface AppDeps {
   readonly config: GatewayConfig;
@@ -47,6 +49,8 @@ export interface AppDeps {
   readonly blocklist?: Blocklist;
   /** The store flow (publisher and daemon modes); without it the PUT routes answer 501. */
   readonly publisher?: BlobPublisher;
+  /** The upload relay (`upload-relay` mode, `daemon --upload-relay`); without it its routes are not served. */
+  readonly relay?: UploadRelay;
   /** Pino logger options; `false` silences the app (tests); `stream` captures the log (tests). */
   readonly logger?: boolean | { level: string; stream?: DestinationStream };
 }
@@ -60,6 +64,8 @@ export interface GatewayApp {
   readonly shedder: LoadShedder;
   /** The publisher's own load shedder, when it serves PUTs. */
   readonly publisherShedder?: LoadShedder;
+  /** The upload relay's own load shedder, when it serves the relay. */
+  readonly relayShedder?: LoadShedder;
 }
 
 /** Node checks header deadlines on an interval (30 s by default); this many checks per timeout keep it close. */
@@ -151,20 +157,24 @@ export function buildApp(deps: AppDeps): GatewayApp {
   });
 
   registerServiceRoutes(app);
-  if (config.mode !== 'publisher') {
+  const reads = config.mode === 'aggregator' || config.mode === 'daemon';
+  const stores = config.mode === 'publisher' || config.mode === 'daemon';
+  if (reads) {
     const blocklist = deps.blocklist ?? Blocklist.empty();
     registerReadRoutes(app, { config, reader, chain, blocklist });
     registerQuiltRoutes(app, { config, reader, quilts: new QuiltReader({ blobs: reader, cache: blobCache, metrics: readMetrics }), blocklist });
   }
   let publisherShedder: LoadShedder | undefined;
-  if (config.mode !== 'aggregator' && deps.publisher) publisherShedder = registerPublisherRoutes(app, { publisher: deps.publisher, config: config.publisher }).shedder;
-  else if (config.mode !== 'aggregator') registerPublisherPlaceholders(app);
-  if (config.console) {
-    const upload = config.mode !== 'aggregator' && deps.publisher !== undefined;
-    registerConsoleRoutes(app, { upload, lookup: config.mode !== 'publisher', maxBodySize: upload ? config.publisher.maxBodySize : undefined });
+  if (stores && deps.publisher) publisherShedder = registerPublisherRoutes(app, { publisher: deps.publisher, config: config.publisher }).shedder;
+  else if (stores) registerPublisherPlaceholders(app);
+  const relayShedder = deps.relay ? registerRelayRoutes(app, { relay: deps.relay, config: config.relay }).shedder : undefined;
+  // The console stores through PUT /v1/blobs and reads through the aggregator: a lone relay has neither.
+  if (config.console && (reads || stores)) {
+    const upload = stores && deps.publisher !== undefined;
+    registerConsoleRoutes(app, { upload, lookup: reads, maxBodySize: upload ? config.publisher.maxBodySize : undefined });
   }
   app.addHook('onClose', async () => {
     await committees.close();
   });
-  return { app, reader, blobCache, readMetrics, shedder, publisherShedder };
+  return { app, reader, blobCache, readMetrics, shedder, publisherShedder, relayShedder };
 }

@@ -22,7 +22,8 @@ export const EXPOSED_HEADERS = [
   'X-Quilt-Patch-Identifier',
   'X-Walrus-Quilt-Patch-Id',
 ].join(', ');
-const ALLOWED_METHODS = 'GET, HEAD, PUT, OPTIONS';
+// POST: the upload relay's route; a browser posting with a Content-Type of its own asks first.
+const ALLOWED_METHODS = 'GET, HEAD, PUT, POST, OPTIONS';
 const HTTP_NO_CONTENT = 204;
 
 function allowedOrigin(origins: readonly string[] | '*', origin: string | undefined): string | undefined {

@@ -16,7 +16,7 @@ export interface LoadShedderOptions {
   readonly maxConcurrent: number;
   readonly maxBuffer: number;
   /** Named in the 429 message, as the reference's wording. */
-  readonly service?: 'aggregator' | 'publisher';
+  readonly service?: 'aggregator' | 'publisher' | 'upload relay';
 }
 
 /** One request's place in the shedder. */

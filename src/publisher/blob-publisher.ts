@@ -15,7 +15,7 @@ import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import { encodeQuiltPatchId, encodeQuiltV1, QUILT_BLOB_ATTRIBUTES, QuiltError, type EncodedQuilt, type QuiltInput } from '../codec/quilt.ts';
 import { MalformedRequestError } from '../errors/gateway-errors.ts';
 import { fetchBlobStatus } from '../nodes/blob-status-quorum.ts';
-import { QuorumNotReachedError, uploadBlob } from '../nodes/blob-upload.ts';
+import { QuorumNotReachedError, uploadBlob, type UploadRequest, type UploadResult } from '../nodes/blob-upload.ts';
 import { certificateQuorumWeight, type CommitteeView, type ReadCommittee } from '../nodes/committee-view.ts';
 import type { NodeBlobStatus } from '../nodes/node-responses.ts';
 import { ChainWriteFailedError, InsufficientConfirmationsError, InvalidPublisherQueryError, NodesUnavailableError } from './publisher-errors.ts';
@@ -157,20 +157,14 @@ export class BlobPublisher {
     const registration = (status.kind === 'nonexistent' ? undefined : await this.reusableRegistration(blobId, params, encoded, read, requiredEnd, state, signal))
       ?? (await metrics.time('register', () => this.register(encoded, params, epochs, read, state, signal, attributes)));
 
-    let upload;
-    try {
-      upload = await uploadBlob({
-        committee: read,
-        encoded,
-        deletableObjectId: params.deletable ? registration.blob.id : null,
-        signal,
-        background: this.background.signal,
-        nodeConcurrency: this.options.nodeConcurrency,
-      });
-    } catch (error) {
-      if (error instanceof QuorumNotReachedError) throw new InsufficientConfirmationsError(error.message, { cause: error });
-      throw error;
-    }
+    const upload = await uploadToQuorum({
+      committee: read,
+      encoded,
+      deletableObjectId: params.deletable ? registration.blob.id : null,
+      signal,
+      background: this.background.signal,
+      nodeConcurrency: this.options.nodeConcurrency,
+    });
     metrics.stageSeconds.observe({ stage: 'upload' }, upload.uploadSeconds);
     metrics.stageSeconds.observe({ stage: 'confirmations' }, upload.confirmationSeconds);
 
@@ -270,6 +264,19 @@ export class BlobPublisher {
     this.background.abort(new Error('the publisher is shutting down'));
     this.options.wallets.close();
     await this.options.committees.close(true);
+  }
+}
+
+/**
+ * The write fan-out, a missed quorum answered as the reference does (504, retry later): the
+ * publisher's and the upload relay's.
+ */
+export async function uploadToQuorum(request: UploadRequest): Promise<UploadResult> {
+  try {
+    return await uploadBlob(request);
+  } catch (error) {
+    if (error instanceof QuorumNotReachedError) throw new InsufficientConfirmationsError(error.message, { cause: error });
+    throw error;
   }
 }
 

@@ -1,4 +1,4 @@
-import { CoreClient, ObjectError, type CoreClientOptions, type SuiClientTypes } from '@mysten/sui/client';
+import { CoreClient, ObjectError, TransactionError, type CoreClientOptions, type SuiClientTypes } from '@mysten/sui/client';
 import { Transaction, TransactionDataBuilder, type TransactionData, type TransactionPlugin } from '@mysten/sui/transactions';
 import { normalizeStructTag, normalizeSuiAddress, normalizeSuiObjectId, SUI_TYPE_ARG, toBase58 } from '@mysten/sui/utils';
 import { verifyTransactionSignature } from '@mysten/sui/verify';
@@ -38,6 +38,14 @@ export interface ExecutionOutcome {
   readonly created?: readonly string[];
 }
 
+/** What a full node reports of a transaction beyond its bytes (the fake runs no Move, so the test says). */
+export interface TransactionFacts {
+  /** The checkpoint's time; `null` until checkpointed. */
+  readonly timestampMs: number | null;
+  readonly balanceChanges: readonly SuiClientTypes.BalanceChange[];
+  readonly failed?: boolean;
+}
+
 /** The gas a simulation reports; the SDK turns it into the budget (computation + 1000 × price + storage − rebate). */
 export const FAKE_GAS_USED: SuiClientTypes.GasCostSummary = { computationCost: '1000000', storageCost: '2000000', storageRebate: '500000', nonRefundableStorageFee: '0' };
 export const FAKE_GAS_PRICE = 1000n;
@@ -72,6 +80,9 @@ export class FakeSuiClient extends CoreClient {
   simulationFailureFrom = 0;
   onExecute: (transaction: ExecutedTransaction) => ExecutionOutcome = () => ({});
   private readonly results = new Map<string, SuiClientTypes.TransactionResult<{ effects: true; events: true }>>();
+  private readonly transactionBytes = new Map<string, Uint8Array>();
+  /** Checkpoint time and balance changes `getTransaction` reports, by digest. */
+  readonly transactionFacts = new Map<string, TransactionFacts>();
 
   constructor() {
     // Without `base` the client is its own base, as the SDK's transports are.
@@ -203,14 +214,34 @@ export class FakeSuiClient extends CoreClient {
     const outcome = this.onExecute(executed);
     const result = { $kind: 'Transaction', Transaction: this.transactionResult(digest, { success: true, error: null }, outcome, executed.sender) } as const;
     this.results.set(digest, result);
+    this.transactionBytes.set(digest, options.transaction);
     return result as unknown as SuiClientTypes.TransactionResult<Include>;
   }
 
   async getTransaction<Include extends SuiClientTypes.TransactionInclude = {}>(options: SuiClientTypes.GetTransactionOptions<Include>): Promise<SuiClientTypes.TransactionResult<Include>> {
     this.record('getTransaction', options);
     const result = this.results.get(options.digest);
-    if (result === undefined) throw new Error(`FakeSuiClient: no transaction ${options.digest}`);
-    return result as unknown as SuiClientTypes.TransactionResult<Include>;
+    // As the SDK's transports report an unknown digest.
+    if (result === undefined) throw new TransactionError('notFound', options.digest);
+    const facts = this.transactionFacts.get(options.digest);
+    const transaction = {
+      ...(result.$kind === 'Transaction' ? result.Transaction : result.FailedTransaction),
+      timestampMs: facts?.timestampMs ?? null,
+      balanceChanges: options.include?.balanceChanges ? [...(facts?.balanceChanges ?? [])] : undefined,
+      bcs: options.include?.bcs ? this.transactionBytes.get(options.digest) : undefined,
+    };
+    const failed = facts?.failed === true;
+    return (failed ? { $kind: 'FailedTransaction', FailedTransaction: transaction } : { $kind: 'Transaction', Transaction: transaction }) as unknown as SuiClientTypes.TransactionResult<Include>;
+  }
+
+  /** A transaction the node knows without having executed it here (a system transaction, say); returns its digest. */
+  addTransaction(bytes: Uint8Array, facts: TransactionFacts): string {
+    const digest = TransactionDataBuilder.getDigestFromBytes(bytes);
+    const status: SuiClientTypes.ExecutionStatus = { success: true, error: null };
+    this.results.set(digest, { $kind: 'Transaction', Transaction: this.transactionResult(digest, status, {}) });
+    this.transactionBytes.set(digest, bytes);
+    this.transactionFacts.set(digest, facts);
+    return digest;
   }
 
   resolveTransactionPlugin(): TransactionPlugin {

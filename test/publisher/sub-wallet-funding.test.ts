@@ -54,6 +54,7 @@ class MemoryChain implements ChainClient {
   certifyBlob = notUsed;
   extendBlob = notUsed;
   deleteBlob = notUsed;
+  getTransaction = notUsed;
   async close(): Promise<void> {}
 }
 

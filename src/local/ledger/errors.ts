@@ -23,6 +23,7 @@ export const LEDGER_ERRORS = {
   BLOB_EXPIRED: { status: 'FAILED_PRECONDITION', meaning: "the blob's storage has ended" },
   BLOB_NOT_DELETABLE: { status: 'FAILED_PRECONDITION', meaning: 'the blob is permanent' },
   OBJECT_NOT_FOUND: { status: 'NOT_FOUND', meaning: 'no live object has this ID' },
+  TRANSACTION_NOT_FOUND: { status: 'NOT_FOUND', meaning: 'no executed transaction has this digest' },
   NOT_OBJECT_OWNER: { status: 'PERMISSION_DENIED', meaning: 'the sender does not own the object' },
   INVALID_TRANSACTION: { status: 'INVALID_ARGUMENT', meaning: 'the transaction is malformed' },
   INVALID_TRANSACTION_SIGNATURE: { status: 'UNAUTHENTICATED', meaning: "the signature is not the sender's over the transaction bytes" },

@@ -3,7 +3,7 @@ import { parseBlobId } from '../../codec/blob-id.ts';
 import { errorBody } from '../../errors/error-body.ts';
 import { blobIdStatus, isLive } from './blob-status.ts';
 import { DOMAIN_LEDGER, LedgerError, ledgerErrorResponse } from './errors.ts';
-import { isCanonicalObjectId } from './ids.ts';
+import { isCanonicalObjectId, isTransactionDigest } from './ids.ts';
 import type { Ledger } from './ledger.ts';
 import {
   type BalanceJson,
@@ -13,10 +13,12 @@ import {
   type FaucetResponseJson,
   type NetworkJson,
   type OwnedBlobsJson,
+  type TransactionLookupJson,
   type TransactionResponseJson,
   blobObjectJson,
   networkJson,
   registrationJson,
+  transactionLookupJson,
   transactionResponseJson,
 } from './wire-json.ts';
 import type { SignedTransactionJson } from './wire-transactions.ts';
@@ -138,6 +140,14 @@ export function buildLedgerApp({ ledger, ledgerUrl, logger }: LedgerAppOptions):
       return { address: request.body.address, amount: String(amount), balance: String(balance) };
     },
   );
+
+  app.get<{ Params: { digest: string } }>('/v1/transactions/:digest', async (request): Promise<TransactionLookupJson> => {
+    const { digest } = request.params;
+    if (!isTransactionDigest(digest)) throw new LedgerError('INVALID_REQUEST', `${JSON.stringify(digest.slice(0, 64))} is not a transaction digest (base58 of 32 bytes)`);
+    const executed = view.transaction(digest);
+    if (!executed) throw new LedgerError('TRANSACTION_NOT_FOUND', `no transaction ${digest}`);
+    return transactionLookupJson(executed);
+  });
 
   app.post('/v1/admin/advance-epoch', async (request): Promise<EpochJson> => {
     requireLoopback(request);

@@ -11,6 +11,12 @@ export function isCanonicalObjectId(value: unknown): value is string {
   return typeof value === 'string' && CANONICAL_ID.test(value);
 }
 
+/** Base58 of exactly 32 bytes, as {@link transactionDigest} writes them. */
+export function isTransactionDigest(value: string): boolean {
+  if (!/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(value)) return false;
+  return fromBase58(value).length === ID_LENGTH;
+}
+
 /** A transaction digest, as Sui writes them: Blake2b-256 of the signed bytes, in base58. */
 export function transactionDigest(transactionBytes: Uint8Array): string {
   return toBase58(blake2b(transactionBytes, { dkLen: ID_LENGTH }));

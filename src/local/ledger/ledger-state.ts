@@ -14,6 +14,21 @@ import {
 /** The state without its mutators: what readers (the HTTP routes) get. */
 export type LedgerView = Readonly<Omit<LedgerState, 'apply' | 'forgetExpiredTransactions'>>;
 
+/**
+ * What a transaction lookup answers (the upload relay checks tips with it), kept for every
+ * transaction since genesis: the few fields it needs, not the whole effects.
+ */
+export interface ExecutedTransaction {
+  readonly digest: string;
+  readonly kind: TransactionEffects['kind'];
+  readonly sender: Address;
+  /** `null` for transactions logged before execution times were kept. */
+  readonly executedAtMs: number | null;
+  /** base64, in order. */
+  readonly pureInputs: readonly string[];
+  readonly balanceChanges: TransactionEffects['balanceChanges'];
+}
+
 /** A transaction remembered until its expiry, so a resubmission gets its effects instead of a second run. */
 interface RecentTransaction {
   readonly expiresAtMs: number;
@@ -44,6 +59,7 @@ export class LedgerState {
   private readonly objectIdsByBlobId = new Map<string, Set<ObjectId>>();
   private readonly blobIdBySharedObjectId = new Map<ObjectId, ObjectId>();
   private readonly recentTransactions = new Map<string, RecentTransaction>();
+  private readonly executed = new Map<string, ExecutedTransaction>();
 
   get hasGenesis(): boolean {
     return this.recordCount > 0;
@@ -75,6 +91,11 @@ export class LedgerState {
   /** Effects of an accepted transaction whose digest is still remembered. */
   recentTransaction(digest: string): TransactionEffects | undefined {
     return this.recentTransactions.get(digest)?.effects;
+  }
+
+  /** Any transaction executed since genesis. */
+  transaction(digest: string): ExecutedTransaction | undefined {
+    return this.executed.get(digest);
   }
 
   /** Forgets transactions whose expiry has passed: they can no longer be submitted at all. */
@@ -128,6 +149,8 @@ export class LedgerState {
     for (const storage of effects.writtenStorage) this.storage.set(storage.id, storage);
     this.eventCount += effects.events.length;
     this.recentTransactions.set(effects.digest, { expiresAtMs: effects.expiresAtMs, effects });
+    const { digest, kind, sender, balanceChanges } = effects;
+    this.executed.set(digest, { digest, kind, sender, executedAtMs: effects.executedAtMs ?? null, pureInputs: effects.pureInputs ?? [], balanceChanges });
   }
 
   private putBlob(blob: BlobRecord): void {

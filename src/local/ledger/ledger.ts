@@ -125,7 +125,8 @@ export class Ledger {
       if (parsed.expiresAtMs > now + MAX_TRANSACTION_VALIDITY_MS) {
         throw new LedgerError('TRANSACTION_EXPIRED', `the transaction must expire within ${MAX_TRANSACTION_VALIDITY_MS} ms`);
       }
-      const effects = planTransaction(this.state, { digest, sender: parsed.sender, expiresAtMs: parsed.expiresAtMs }, parsed.call);
+      const context = { digest, sender: parsed.sender, expiresAtMs: parsed.expiresAtMs, executedAtMs: now, pureInputs: parsed.pureInputs };
+      const effects = planTransaction(this.state, context, parsed.call);
       await this.commit({ type: 'transaction', effects });
       return effects;
     });

@@ -140,6 +140,10 @@ export interface TransactionEffects {
   readonly events: readonly LedgerEvent[];
   /** Set when the transaction wrapped a blob into a SharedBlob. */
   readonly sharedBlobObjectId: ObjectId | null;
+  /** When the ledger executed it (ms since the Unix epoch); absent in records logged before it was kept. */
+  readonly executedAtMs?: number;
+  /** The transaction's pure inputs, base64, in order; absent in records logged before they were kept. */
+  readonly pureInputs?: readonly string[];
 }
 
 /** One entry of the durable log. */

@@ -36,6 +36,8 @@ export interface TransactionContext {
   readonly digest: string;
   readonly sender: Address;
   readonly expiresAtMs: number;
+  readonly executedAtMs: number;
+  readonly pureInputs: readonly Uint8Array[];
 }
 
 export function planTransaction(state: LedgerState, context: TransactionContext, call: TransactionCall): TransactionEffects {
@@ -294,6 +296,8 @@ function effects(context: TransactionContext, kind: TransactionKind, changes: Pa
     writtenStorage: [],
     events: [],
     sharedBlobObjectId: null,
+    executedAtMs: context.executedAtMs,
+    pureInputs: context.pureInputs.map((bytes) => Buffer.from(bytes).toString('base64')),
     ...changes,
   };
 }

@@ -1,6 +1,6 @@
 import type { NetworkDescription } from '../network-description.ts';
 import { type BlobStatusJson, type EventIdJson, eventIdJson } from './blob-status.ts';
-import type { LedgerView } from './ledger-state.ts';
+import type { ExecutedTransaction, LedgerView } from './ledger-state.ts';
 import type { BlobRecord, LedgerEvent, Owner, OwnedStorageRecord, StorageRecord, TransactionEffects, TransactionKind } from './model.ts';
 
 /** The JSON the ledger answers with. Amounts are FROST as decimal strings; IDs are `0x` hex. */
@@ -72,6 +72,18 @@ export interface BlobIdStatusResponseJson {
   readonly registrations: readonly RegistrationJson[];
 }
 
+/** `GET /v1/transactions/{digest}`: an executed transaction as a tip check reads it. Amounts are FROST of WAL. */
+export interface TransactionLookupJson {
+  readonly digest: string;
+  readonly kind: TransactionKind;
+  readonly sender: string;
+  /** `null` for transactions executed before the ledger kept execution times. */
+  readonly timestampMs: number | null;
+  /** base64 of each pure input, in order. */
+  readonly pureInputs: readonly string[];
+  readonly balanceChanges: readonly { readonly address: string; readonly amount: string }[];
+}
+
 export interface BalanceJson {
   readonly address: string;
   readonly balance: string;
@@ -135,6 +147,17 @@ export function registrationJson(blob: BlobRecord): RegistrationJson {
     registeredEpoch: blob.registeredEpoch,
     certifiedEpoch: blob.certifiedEpoch,
     endEpoch: blob.storage.endEpoch,
+  };
+}
+
+export function transactionLookupJson(executed: ExecutedTransaction): TransactionLookupJson {
+  return {
+    digest: executed.digest,
+    kind: executed.kind,
+    sender: executed.sender,
+    timestampMs: executed.executedAtMs,
+    pureInputs: executed.pureInputs,
+    balanceChanges: executed.balanceChanges.map(({ address, delta }) => ({ address, amount: String(delta) })),
   };
 }
 

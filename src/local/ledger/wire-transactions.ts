@@ -14,6 +14,12 @@ export const TRANSACTION_PAYLOAD_VERSION = 1;
 export const MAX_NONCE_LENGTH = 128;
 /** Blob attributes are a small key/value map; cap their total UTF-8 size. */
 export const MAX_ATTRIBUTES_BYTES = 64 * 1024;
+/**
+ * Pure inputs ride along with any call, as in a Sui PTB, so a client can put bytes on record in a
+ * transaction it signs (the upload relay's tip authentication). Sui caps a pure argument at 16 KiB.
+ */
+export const MAX_PURE_INPUTS = 16;
+export const MAX_PURE_INPUT_BYTES = 16 * 1024;
 const MAX_U32 = 0xffff_ffff;
 const MAX_U64 = (1n << 64n) - 1n;
 
@@ -30,6 +36,8 @@ export interface TransactionPayloadJson {
   readonly nonce: string;
   readonly expiresAtMs: number;
   readonly call: TransactionCallJson;
+  /** base64 of each pure input, in order; recorded with the transaction, not used by the call. */
+  readonly pureInputs?: readonly string[];
 }
 
 export type PostStoreJson = PostStore;
@@ -66,6 +74,7 @@ export interface ParsedTransaction {
   readonly nonce: string;
   readonly expiresAtMs: number;
   readonly call: TransactionCall;
+  readonly pureInputs: readonly Uint8Array[];
 }
 
 /** Parses and checks the shape of signed payload bytes; throws `INVALID_TRANSACTION`. */
@@ -85,7 +94,25 @@ export function parseTransactionPayload(bytes: Uint8Array): ParsedTransaction {
     nonce,
     expiresAtMs: payload.safeInteger('expiresAtMs'),
     call: parseCall(payload.fields('call')),
+    pureInputs: parsePureInputs(payload),
   };
+}
+
+function parsePureInputs(payload: Fields): Uint8Array[] {
+  const value = payload.value('pureInputs');
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > MAX_PURE_INPUTS) throw invalid(`transaction.pureInputs must be an array of at most ${MAX_PURE_INPUTS} base64 strings`);
+  return value.map((entry: unknown, i) => {
+    const bytes = typeof entry === 'string' ? canonicalBase64(entry) : undefined;
+    if (bytes === undefined || bytes.length > MAX_PURE_INPUT_BYTES) throw invalid(`transaction.pureInputs[${i}] must be canonical padded base64 of at most ${MAX_PURE_INPUT_BYTES} bytes`);
+    return bytes;
+  });
+}
+
+/** The bytes of canonical padded base64, or `undefined`: one spelling per value, so signed bytes never differ for equal inputs. */
+function canonicalBase64(text: string): Uint8Array | undefined {
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? new Uint8Array(bytes) : undefined;
 }
 
 function parseCall(call: Fields): TransactionCall {
@@ -210,9 +237,8 @@ class Fields {
   }
 
   base64(name: string): Uint8Array {
-    const value = this.string(name);
-    const bytes = Buffer.from(value, 'base64');
-    if (bytes.toString('base64') !== value) throw invalid(`${this.path}.${name} must be canonical padded base64`);
-    return new Uint8Array(bytes);
+    const bytes = canonicalBase64(this.string(name));
+    if (bytes === undefined) throw invalid(`${this.path}.${name} must be canonical padded base64`);
+    return bytes;
   }
 }
