@@ -5,14 +5,22 @@
  * 2. Uncached GET p50/p99 for 1 KiB, 1 MiB and 16 MiB (target: 1 MiB p50 ≤ 100 ms).
  * 3. A 1 KiB range out of a 64 MiB blob vs the full read.
  * 4. A 1 KiB quilt patch out of a 64 MiB quilt, by patch ID and by identifier, vs the full quilt read.
+ * 5. Streamed reads (issue #13): uncached GET time to first byte and full-read time for 1 MiB,
+ *    64 MiB and 256 MiB (goal: 256 MiB's first byte within 2× of 1 MiB's), and the gateway's peak
+ *    RSS above the idle process during the 256 MiB read (goal ≤ 150 MiB), each beside the
+ *    whole-blob path as it was before (`--stream-threshold` above every size), in the same run.
+ *    The network runs in a process of its own and each gateway (the daemon, as `npm start`) in
+ *    another, measured from outside through /proc. `BENCH_SKIP_LARGE=1` leaves out 256 MiB;
+ *    `-- --streaming-only` runs this section alone.
  * Prints figures and ratios; asserts nothing.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Fastify from 'fastify';
-import { Pool } from 'undici';
+import { Pool, request } from 'undici';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { LocalChainClient } from '../src/chain/local-chain-client.ts';
 import { kernelSelection } from '../src/codec/kernel/select-kernel.ts';
@@ -23,8 +31,10 @@ import { loadConfig } from '../src/config.ts';
 import { buildApp } from '../src/http/app.ts';
 import { GatewayMetrics } from '../src/http/metrics.ts';
 import { LocalNetwork } from '../src/local/local-network.ts';
+import { LocalNetworkProcess } from '../src/local/local-network-process.ts';
 import { storeBlob } from '../test/fixtures/local-store.ts';
 import { randomBytes } from '../test/fixtures/random.ts';
+import { GatewayChild } from './soak/gateway-child.ts';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -130,4 +140,139 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** One uncached read: time to the first body byte and to the last, and the body's SHA-256. */
+interface TimedRead {
+  readonly ttfbMs: number;
+  readonly fullMs: number;
+  readonly sha256: string;
+}
+
+async function timedRead(url: string): Promise<TimedRead> {
+  const start = performance.now();
+  const { statusCode, body } = await request(url);
+  if (statusCode !== 200) throw new Error(`${url}: ${statusCode} ${await body.text()}`);
+  const hash = createHash('sha256');
+  let ttfbMs = 0;
+  for await (const chunk of body) {
+    if (ttfbMs === 0) ttfbMs = performance.now() - start;
+    hash.update(chunk as Buffer);
+  }
+  return { ttfbMs, fullMs: performance.now() - start, sha256: hash.digest('hex') };
+}
+
+/** VmRSS or VmHWM (peak) of a process, in bytes, from /proc (Linux). */
+async function procMemory(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1];
+  if (kib === undefined) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(kib) * KIB;
+}
+
+interface StreamBlob {
+  readonly label: string;
+  readonly size: number;
+  readonly blobId: string;
+  readonly sha256: string;
+}
+
+interface PathFigures {
+  /** Per size label: median time to first byte and full read over its blobs. */
+  readonly bySize: Map<string, { ttfbMs: number; fullMs: number }>;
+  readonly idleRss?: number;
+  readonly peakRss?: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * One gateway child reads every blob once, cold. The largest is read last, with the child's peak
+ * RSS reset (after a full collection) just before it, so the peak is that read's.
+ */
+async function measurePath(ledgerUrl: string, threshold: string, blobs: readonly StreamBlob[], warmUpId: string): Promise<PathFigures> {
+  const { child, ready } = await GatewayChild.start(ledgerUrl, ['--stream-threshold', threshold, '--log-level', 'error']);
+  try {
+    const pid = child.pid;
+    if (pid === undefined) throw new Error('the gateway child has no pid');
+    await timedRead(`${ready.url}/v1/blobs/${warmUpId}`);
+    const samples = new Map<string, TimedRead[]>();
+    let idleRss: number | undefined;
+    let peakRss: number | undefined;
+    const largest = blobs.reduce((a, b) => (b.size > a.size ? b : a));
+    for (const blob of [...blobs.filter((b) => b !== largest), largest]) {
+      const isLargest = blob === largest && blob.size >= 256 * MIB;
+      if (isLargest) {
+        await child.liveBytes();
+        idleRss = await procMemory(pid, 'VmRSS');
+        // Linux: writing 5 resets the peak (VmHWM) to the current RSS.
+        await writeFile(`/proc/${pid}/clear_refs`, '5');
+      }
+      const read = await timedRead(`${ready.url}/v1/blobs/${blob.blobId}`);
+      if (read.sha256 !== blob.sha256) throw new Error(`${blob.label}: the bytes read are not the blob's`);
+      if (isLargest) peakRss = await procMemory(pid, 'VmHWM');
+      samples.set(blob.label, [...(samples.get(blob.label) ?? []), read]);
+    }
+    const bySize = new Map([...samples].map(([label, reads]) => [label, { ttfbMs: median(reads.map((r) => r.ttfbMs)), fullMs: median(reads.map((r) => r.fullMs)) }]));
+    return { bySize, idleRss, peakRss };
+  } finally {
+    await child.stop();
+  }
+}
+
+async function streamedReads(): Promise<void> {
+  const skipLarge = process.env.BENCH_SKIP_LARGE === '1';
+  const dataDir = await mkdtemp(join(tmpdir(), 'walrus-bench-stream-'));
+  const network = await LocalNetworkProcess.start({ dataDir, nodes: 10, shards: 1000 });
+  const chain = new LocalChainClient({ ledgerUrl: network.description.ledgerUrl });
+  try {
+    const wallet = new Ed25519Keypair();
+    await chain.requestFaucet(wallet.toSuiAddress(), 1_000_000n * 1_000_000_000n);
+    const sizes: [string, number, number][] = [['1 MiB', MIB, 5], ['64 MiB', 64 * MIB, 3], ...(skipLarge ? [] : [['256 MiB', 256 * MIB, 1] as [string, number, number]])];
+    // Each path reads blobs of its own, so neither finds the other's slivers warm in the nodes.
+    const storeSet = async (seed: number): Promise<StreamBlob[]> => {
+      const blobs: StreamBlob[] = [];
+      for (const [label, size, count] of sizes) {
+        for (let i = 0; i < count; i++) {
+          const bytes = randomBytes(size, seed + size / KIB + i);
+          const sha256 = createHash('sha256').update(bytes).digest('hex');
+          blobs.push({ label, size, blobId: (await storeBlob(chain, wallet, bytes)).blobId, sha256 });
+        }
+      }
+      return blobs;
+    };
+    const ledgerUrl = network.description.ledgerUrl;
+    const warmUpId = (await storeBlob(chain, wallet, randomBytes(MIB, 4999))).blobId;
+    const streamed = await measurePath(ledgerUrl, '4MiB', await storeSet(5000), warmUpId);
+    const buffered = await measurePath(ledgerUrl, '1000GiB', await storeSet(6000), warmUpId);
+    console.log('streamed reads: uncached GET, the gateway (daemon) in its own process, the network in another; medians (1 MiB: 5 blobs, 64 MiB: 3, 256 MiB: 1)');
+    console.log('  streamed = --stream-threshold 4MiB (the default); buffered = the whole-blob path, as before #13');
+    for (const [label] of sizes) {
+      const s = streamed.bySize.get(label)!;
+      const b = buffered.bySize.get(label)!;
+      console.log(`  ${label.padEnd(7)} first byte ${s.ttfbMs.toFixed(0).padStart(5)} ms streamed, ${b.ttfbMs.toFixed(0).padStart(5)} ms buffered; full read ${s.fullMs.toFixed(0).padStart(5)} ms streamed, ${b.fullMs.toFixed(0).padStart(5)} ms buffered`);
+    }
+    const largest = sizes[sizes.length - 1][0];
+    const ratio = (figures: PathFigures) => (figures.bySize.get(largest)!.ttfbMs / figures.bySize.get('1 MiB')!.ttfbMs).toFixed(2);
+    console.log(`  first byte of ${largest} vs 1 MiB: streamed ${ratio(streamed)}× (goal ≤ 2×), buffered ${ratio(buffered)}×`);
+    if (streamed.peakRss !== undefined && buffered.peakRss !== undefined) {
+      const above = (figures: PathFigures) => ((figures.peakRss! - figures.idleRss!) / MIB).toFixed(0);
+      console.log(
+        `  256 MiB read, gateway peak RSS above the idle process: streamed ${above(streamed)} MiB (goal ≤ 150; idle ${(streamed.idleRss! / MIB).toFixed(0)} MiB), ` +
+          `buffered ${above(buffered)} MiB (idle ${(buffered.idleRss! / MIB).toFixed(0)} MiB)`,
+      );
+    }
+  } finally {
+    await chain.close();
+    await network.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The machine, for figures that depend on it: CPU, cores, kernel and codec kernel. */
+function machineLine(): string {
+  const cpu = cpus();
+  return `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} vCPUs, Linux ${release()}, Node ${process.versions.node}; codec: ${kernelSelection().description}`;
+}
+
+if (!process.argv.includes('--streaming-only')) await main();
+console.log(machineLine());
+await streamedReads();

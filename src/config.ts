@@ -38,6 +38,8 @@ export interface GatewayConfig {
   readonly cacheSizeBytes: number;
   /** Blobs larger than this fraction of the cache are served but never cached. */
   readonly cacheMaxEntryFraction: number;
+  /** Bodies of uncached reads larger than this (bytes) are streamed row by row, not rebuilt whole first. */
+  readonly streamThreshold: number;
   readonly metadataCacheEntries: number;
   readonly cacheControl: string;
   readonly errorCacheSeconds: number;
@@ -129,6 +131,7 @@ export const OPTIONS = {
   'allowed-headers': { env: 'WALRUS_GATEWAY_ALLOWED_HEADERS', kind: 'string', default: DEFAULT_ALLOWED_HEADERS.join(',') },
   'cache-size': { env: 'WALRUS_GATEWAY_CACHE_SIZE', kind: 'string', default: String(256 * MIB) },
   'cache-max-entry-fraction': { env: 'WALRUS_GATEWAY_CACHE_MAX_ENTRY_FRACTION', kind: 'string', default: '0.25' },
+  'stream-threshold': { env: 'WALRUS_GATEWAY_STREAM_THRESHOLD', kind: 'string', default: '4MiB' },
   'metadata-cache-entries': { env: 'WALRUS_GATEWAY_METADATA_CACHE_ENTRIES', kind: 'string', default: '4096' },
   'cache-control': { env: 'WALRUS_GATEWAY_CACHE_CONTROL', kind: 'string', default: DEFAULT_CACHE_CONTROL },
   'error-cache-seconds': { env: 'WALRUS_GATEWAY_ERROR_CACHE_SECONDS', kind: 'string', default: '5' },
@@ -335,6 +338,7 @@ export function loadConfig(mode: GatewayMode, args: string[], env: NodeJS.Proces
     allowQuiltPatchTagsInResponse: read.boolean('allow-quilt-patch-tags-in-response'),
     cacheSizeBytes,
     cacheMaxEntryFraction: read.fraction('cache-max-entry-fraction'),
+    streamThreshold: read.size('stream-threshold') ?? 0,
     metadataCacheEntries: read.integer('metadata-cache-entries', 1),
     cacheControl,
     errorCacheSeconds: read.integer('error-cache-seconds', 0),

@@ -168,6 +168,11 @@ export class GatewayChild {
     return this.exit === undefined;
   }
 
+  /** The child's process ID, for measurements from outside (bench:read reads its /proc status). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** The child's live memory after a full collection, less its blob cache; NaN once it has exited. */
   liveBytes(): Promise<number> {
     if (!this.alive) return Promise.resolve(NaN);

@@ -11,6 +11,8 @@ export interface BlobCache {
   get(blobId: string): CachedBlob | undefined;
   /** May decline to keep the blob (too large for the budget). */
   set(blobId: string, blob: CachedBlob): void;
+  /** Whether a blob of `size` bytes would be kept: a streamed read collects only such blobs. */
+  fits(size: number): boolean;
   readonly bytes: number;
 }
 

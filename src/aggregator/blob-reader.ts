@@ -1,11 +1,14 @@
 /**
  * The read flow: blob ID → verified metadata → verified primary slivers → blob
  * (docs/protocol.md §1.8, §3). Full reads prefer the systematic slivers 0…p−1 (with all of them
- * the blob is their concatenation) and are cached and coalesced; byte ranges fetch only the
- * systematic rows that hold them, quilt patches only the columns (secondary slivers) that hold
- * them; both fall back to a full read when those are not available.
+ * the blob is their concatenation); byte ranges fetch only the systematic rows that hold them,
+ * quilt patches only the columns (secondary slivers) that hold them; both fall back to a full read
+ * when those are not available. What a response sends (`open`, `concat`): blobs and ranges up to
+ * `--stream-threshold` whole, coalesced and cached; larger ones streamed row by row
+ * (`row-stream.ts`), concurrent readers sharing each row request in flight, and cached at the end
+ * when the blob fits the cache.
  */
-import { pairIndexToShard, secondarySliverIndex } from '../codec/blob-id.ts';
+import { secondarySliverIndex } from '../codec/blob-id.ts';
 import { decodeBlob, type ConsistencyCheck } from '../codec/decoder.ts';
 import { InconsistentBlobError } from '../codec/errors.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
@@ -13,25 +16,61 @@ import { quiltColumns, type QuiltLayout } from '../codec/quilt.ts';
 import type { Sliver } from '../codec/sliver.ts';
 import { verifySlivers } from '../codec/verify-sliver.ts';
 import { BlobReadFailedError, BlobUnavailableError } from '../errors/gateway-errors.ts';
-import { fetchVerifiedSlivers, sliverBcsLengthOf, type SliverCandidate } from '../nodes/sliver-fetch.ts';
+import { candidateForPair, fetchVerifiedSlivers, sliverBcsLengthOf, type SliverCandidate, type SliverFetchOutcome } from '../nodes/sliver-fetch.ts';
 import { satisfiesCheck, type BlobCache } from './blob-cache.ts';
 import { Coalescer } from '../nodes/coalescer.ts';
 import type { BlobInfo, MetadataReader, ReadLogger } from './metadata-reader.ts';
 import type { ReadMetrics } from './read-metrics.ts';
+import { RowRecovery } from './row-recovery.ts';
+import { streamRows, type RowFetch, type RowSource } from './row-stream.ts';
+import { stallLimitMs } from './stall-limit.ts';
+import { accountedStream, fillCacheFrom, type StreamKind } from './stream-body.ts';
 
 export interface BlobReaderOptions {
   readonly metadata: MetadataReader;
   readonly cache: BlobCache;
   readonly kernel: CodecKernel;
   readonly hedgeDelayMs: number;
+  /** Bodies larger than this (bytes) are streamed; defaults to {@link DEFAULT_STREAM_THRESHOLD}. */
+  readonly streamThreshold?: number;
   readonly metrics?: ReadMetrics;
   readonly log?: ReadLogger;
 }
+
+/** `--stream-threshold`'s default: a 4 MiB read takes about as long to first byte as a row does. */
+export const DEFAULT_STREAM_THRESHOLD = 4 * 1024 * 1024;
+/** Bytes of rows a stream keeps in flight at most (fewer rows for larger rows), and its bounds in rows. */
+const STREAM_WINDOW_BYTES = 16 * 1024 * 1024;
+const MIN_WINDOW_ROWS = 2;
+const MAX_WINDOW_ROWS = 64;
 
 export interface BlobBytes {
   readonly bytes: Uint8Array;
   /** Whether it came from the in-memory cache (`X-Cache`). */
   readonly cached: boolean;
+}
+
+/** What a response sends: bytes in hand, or verified chunks in order (first byte to last). */
+export type BlobBody = ({ readonly kind: 'bytes' } & BlobBytes) | { readonly kind: 'stream'; readonly chunks: AsyncIterable<Uint8Array> };
+
+/** Bytes `start` up to (excluding) `end` of one blob: a piece of a concatenation. */
+export interface BlobPart {
+  readonly info: BlobInfo;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The parts of blobs `infos`, back to back, that hold bytes `start…end` of their concatenation. */
+export function concatParts(infos: readonly BlobInfo[], start: number, end: number): BlobPart[] {
+  const parts: BlobPart[] = [];
+  let offset = 0;
+  for (const info of infos) {
+    const from = Math.max(start, offset);
+    const to = Math.min(end, offset + info.size);
+    if (from < to) parts.push({ info, start: from - offset, end: to - offset });
+    offset += info.size;
+  }
+  return parts;
 }
 
 /** Where a byte range lies in the message matrix: rows `firstRow…lastRow` of `rowBytes` each. */
@@ -46,22 +85,25 @@ export function rowsForRange(start: number, end: number, rowBytes: number): RowS
   return { firstRow: Math.floor(start / rowBytes), lastRow: Math.floor((end - 1) / rowBytes), rowBytes };
 }
 
-/**
- * How long a byte range waits for its rows' own nodes without progress before it falls back to a
- * full read: a few hedge delays, plus the time the rows take at a slow node's pace, so that an
- * honest node sending a large sliver is not abandoned while a dripping one is.
- */
-const RANGE_STALL_HEDGES = 4;
-const SLOW_NODE_BYTES_PER_MS = 1024;
-
-function rangeStallLimitMs(hedgeDelayMs: number, sliverBytes: number): number {
-  return RANGE_STALL_HEDGES * hedgeDelayMs + sliverBytes / SLOW_NODE_BYTES_PER_MS;
-}
-
 export class BlobReader {
   private readonly reconstructions = new Coalescer<Uint8Array>();
+  /** Row requests of streamed reads, by blob and row: concurrent readers share those in flight. */
+  private readonly rowFetches = new Coalescer<RowFetch>();
+  /** Blobs a streamed read is collecting for the cache: one collector per blob is enough. */
+  private readonly filling = new Set<string>();
+  private readonly recovery: RowRecovery;
+  private readonly streamThreshold: number;
 
-  constructor(private readonly options: BlobReaderOptions) {}
+  constructor(private readonly options: BlobReaderOptions) {
+    this.streamThreshold = options.streamThreshold ?? DEFAULT_STREAM_THRESHOLD;
+    this.recovery = new RowRecovery({
+      kernel: options.kernel,
+      hedgeDelayMs: options.hedgeDelayMs,
+      metrics: options.metrics,
+      log: options.log,
+      onRejected: (info, node, error) => this.rejected(info, node, error),
+    });
+  }
 
   /** Metadata-level facts (size, lifecycle): what HEAD answers from. */
   info(blobId: Uint8Array, signal: AbortSignal): Promise<BlobInfo> {
@@ -108,25 +150,18 @@ export class BlobReader {
     const { params, committee } = info.read;
     const ss = params.symbolSize(info.size);
     const span = rowsForRange(start, end, params.secondarySourceSymbols * ss);
-    const candidates: SliverCandidate[] = [];
-    for (let row = span.firstRow; row <= span.lastRow; row++) candidates.push(this.candidate(info, row));
-    const needed = candidates.length;
-    const outcome = await fetchVerifiedSlivers({
-      read: info.read,
-      blobId: info.blobId,
-      candidates,
-      needed,
-      maxSliverBytes: sliverBcsLengthOf(params, 'primary', ss),
-      margin: 0,
-      stallLimitMs: rangeStallLimitMs(this.options.hedgeDelayMs, params.primarySliverSize(ss)),
-      verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, this.options.kernel),
-      hedgeDelayMs: this.options.hedgeDelayMs,
-      signal,
-      onRejected: (node, error) => this.rejected(info, node, error),
-    });
+    const wanted: number[] = [];
+    for (let row = span.firstRow; row <= span.lastRow; row++) wanted.push(row);
+    const outcome = await this.fetchRows(info, wanted, signal);
     if (outcome.kind === 'unavailable') {
+      this.options.log?.debug({ blobId: info.idText, detail: outcome.detail, nShards: committee.nShards }, 'range read falls back to rebuilding rows');
+      if (info.size > this.streamThreshold) {
+        // A full read would hold the whole large blob: rebuild only the range's lost rows instead.
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of this.rows(info, start, end, 'default', signal)) chunks.push(chunk);
+        return { bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), cached: false };
+      }
       // The rows' own nodes are down or byzantine: any p slivers rebuild the blob instead.
-      this.options.log?.debug({ blobId: info.idText, detail: outcome.detail, nShards: committee.nShards }, 'range read falls back to a full read');
       const full = await this.read(info, 'default', signal);
       return { bytes: full.bytes.subarray(start, end), cached: false };
     }
@@ -160,7 +195,7 @@ export class BlobReader {
       needed: candidates.length,
       maxSliverBytes: sliverBcsLengthOf(params, 'secondary', layout.symbolSize),
       margin: 0,
-      stallLimitMs: rangeStallLimitMs(this.options.hedgeDelayMs, layout.columnBytes),
+      stallLimitMs: stallLimitMs(this.options.hedgeDelayMs, layout.columnBytes),
       verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, this.options.kernel),
       hedgeDelayMs: this.options.hedgeDelayMs,
       signal,
@@ -176,9 +211,105 @@ export class BlobReader {
     return { bytes: columns.length === 1 ? columns[0].data : Buffer.concat(columns.map((column) => column.data)), cached: false };
   }
 
+  /**
+   * Bytes `start…end` as a response sends them: from the cache; whole (coalesced, and cached when
+   * it is the whole blob) up to the stream threshold, and always for a strict check, which needs
+   * the whole blob before any byte may go; else streamed. `info` from {@link info}.
+   */
+  async open(info: BlobInfo, start: number, end: number, check: ConsistencyCheck, signal: AbortSignal): Promise<BlobBody> {
+    const body = await this.body(info, start, end, check, signal);
+    if (body.kind === 'bytes') return body;
+    return { kind: 'stream', chunks: this.accounted('blob', [info.idText], body.chunks, signal) };
+  }
+
+  /**
+   * The parts one after another, as one stream: each part opened as {@link open} would, when the
+   * one before it is done, so one part's bytes at a time are held (a whole part only when it is
+   * small, cached or strictly checked).
+   */
+  concat(parts: readonly BlobPart[], check: ConsistencyCheck, signal: AbortSignal): AsyncIterable<Uint8Array> {
+    return this.accounted('concat', parts.map((part) => part.info.idText), this.partsInTurn(parts, check, signal), signal);
+  }
+
+  private async *partsInTurn(parts: readonly BlobPart[], check: ConsistencyCheck, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+    for (const part of parts) {
+      const body = await this.body(part.info, part.start, part.end, check, signal);
+      if (body.kind === 'stream') yield* body.chunks;
+      else if (body.bytes.length > 0) yield body.bytes;
+    }
+  }
+
+  private async body(info: BlobInfo, start: number, end: number, check: ConsistencyCheck, signal: AbortSignal): Promise<BlobBody> {
+    const whole = start === 0 && end === info.size;
+    const hit = this.options.cache.get(info.idText);
+    if (whole && (check === 'strict' || info.size <= this.streamThreshold || (hit && satisfiesCheck(hit.check, check)))) {
+      return { kind: 'bytes', ...(await this.read(info, check, signal)) };
+    }
+    if (!whole && (end - start <= this.streamThreshold || hit)) return { kind: 'bytes', ...(await this.readRange(info, start, end, signal)) };
+    this.options.metrics?.cacheMisses.inc({ cache: 'blob' });
+    this.options.metrics?.reconstructions.inc({ kind: 'stream' });
+    const rows = this.rows(info, start, end, check, signal);
+    // A blob that fits the cache is kept once one streamed read has passed all of it.
+    if (!whole || !this.options.cache.fits(info.size)) return { kind: 'stream', chunks: rows };
+    const { idText } = info;
+    const slot = {
+      claim: () => {
+        if (this.filling.has(idText)) return false;
+        this.filling.add(idText);
+        return true;
+      },
+      // Every row was verified, and rebuilt ones checked unless the reader skips checks.
+      keep: (bytes: Uint8Array) => this.options.cache.set(idText, { bytes, check: check === 'skip' ? 'skip' : 'default' }),
+      release: () => this.filling.delete(idText),
+    };
+    return { kind: 'stream', chunks: fillCacheFrom(rows, info.size, slot) };
+  }
+
+  /** Bytes `start…end` as verified systematic rows, in order, failed nodes' rows rebuilt (`row-stream.ts`). */
+  private rows(info: BlobInfo, start: number, end: number, check: ConsistencyCheck, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+    const { params } = info.read;
+    const rowBytes = params.primarySliverSize(params.symbolSize(info.size));
+    const windowRows = Math.max(MIN_WINDOW_ROWS, Math.min(MAX_WINDOW_ROWS, Math.floor(STREAM_WINDOW_BYTES / rowBytes)));
+    return streamRows({ start, end, rowBytes, windowRows }, this.rowSource(info, check), signal);
+  }
+
+  private rowSource(info: BlobInfo, check: ConsistencyCheck): RowSource {
+    return {
+      owner: (row) => this.candidate(info, row).member.index,
+      fetch: (row, signal) =>
+        this.rowFetches.run(`${info.idText}:${row}`, signal, async (shared): Promise<RowFetch> => {
+          const outcome = await this.fetchRows(info, [row], shared);
+          return outcome.kind === 'complete' ? { kind: 'row', data: outcome.slivers[0].data } : { kind: 'lost', detail: outcome.detail };
+        }),
+      recover: (rows, alsoRows, exclude, signal) => this.recovery.recover({ info, rows, alsoRows, exclude, check, signal }),
+    };
+  }
+
+  private accounted(kind: StreamKind, blobIds: readonly string[], chunks: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncIterable<Uint8Array> {
+    return accountedStream(chunks, { kind, blobIds, signal, metrics: this.options.metrics, log: this.options.log });
+  }
+
+  /** Systematic rows `rows` from their own nodes, each verified; `unavailable` when one cannot be had in time. */
+  private fetchRows(info: BlobInfo, rows: readonly number[], signal: AbortSignal): Promise<SliverFetchOutcome> {
+    const { params } = info.read;
+    const ss = params.symbolSize(info.size);
+    return fetchVerifiedSlivers({
+      read: info.read,
+      blobId: info.blobId,
+      candidates: rows.map((row) => this.candidate(info, row)),
+      needed: rows.length,
+      maxSliverBytes: sliverBcsLengthOf(params, 'primary', ss),
+      margin: 0,
+      stallLimitMs: stallLimitMs(this.options.hedgeDelayMs, params.primarySliverSize(ss)),
+      verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, this.options.kernel),
+      hedgeDelayMs: this.options.hedgeDelayMs,
+      signal,
+      onRejected: (node, error) => this.rejected(info, node, error),
+    });
+  }
+
   private candidate(info: BlobInfo, pairIndex: number): SliverCandidate {
-    const { committee } = info.read;
-    return { pairIndex, member: committee.memberByShard[pairIndexToShard(pairIndex, info.blobId, committee.nShards)] };
+    return candidateForPair(info.read, info.blobId, pairIndex);
   }
 
   /** Systematic rows 0…p−1 first (no decoding needed with all of them), then the repair rows. */

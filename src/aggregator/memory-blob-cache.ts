@@ -41,8 +41,12 @@ export class MemoryBlobCache implements BlobCache {
     return this.lru?.get(blobId);
   }
 
+  fits(size: number): boolean {
+    return this.lru !== undefined && size <= this.maxEntryBytes;
+  }
+
   set(blobId: string, blob: CachedBlob): void {
-    if (!this.lru || blob.bytes.byteLength > this.maxEntryBytes) return;
+    if (!this.lru || !this.fits(blob.bytes.byteLength)) return;
     this.lru.set(blobId, blob);
     this.report();
   }

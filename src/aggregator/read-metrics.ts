@@ -14,7 +14,7 @@ export class ReadMetrics {
   readonly cacheEvictions: Counter<'cache'>;
   readonly cacheBytes: Gauge;
   readonly cacheEntries: Gauge<'cache'>;
-  /** Blobs rebuilt from slivers (`full`), ranges read from systematic slivers (`range`), quilt columns from secondary ones (`columns`). */
+  /** Blobs rebuilt from slivers (`full`), ranges read from systematic slivers (`range`), quilt columns from secondary ones (`columns`), streamed reads from systematic rows (`stream`). */
   readonly reconstructions: Counter<'kind'>;
   /** The read side's storage-node requests: `walrus_gateway_node_requests_total`, `walrus_gateway_node_faults_total`. */
   readonly nodes: NodeRequestMetrics;
@@ -22,6 +22,14 @@ export class ReadMetrics {
   readonly coalescedRequests: Counter;
   /** Quilt patches served, by where their columns came from (`cache` or `nodes`). */
   readonly quiltPatchReads: Counter<'source'>;
+  /**
+   * Streamed response bodies (`blob` or `concat`) by how they ended: `complete`, `cut` (a failure
+   * after the first byte: the response was cut short), `failed` (before it: an error answer) or
+   * `abandoned` (the client left).
+   */
+  readonly streamedReads: Counter<'kind' | 'outcome'>;
+  /** Rows of a streamed read rebuilt after their node failed: from columns (`columns`) or a full decode (`full`). */
+  readonly streamRecoveries: Counter<'kind'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -34,6 +42,8 @@ export class ReadMetrics {
     this.nodes = new NodeRequestMetrics(registry, { requests: 'walrus_gateway_node_requests_total', faults: 'walrus_gateway_node_faults_total', whose: 'the aggregator' });
     this.rejectedAnswers = new Counter({ name: 'walrus_gateway_rejected_node_answers_total', help: 'Node answers that failed verification', labelNames: ['kind'], registers });
     this.quiltPatchReads = new Counter({ name: 'walrus_gateway_quilt_patch_reads_total', help: 'Quilt patches served, by where their columns came from', labelNames: ['source'], registers });
+    this.streamedReads = new Counter({ name: 'walrus_gateway_streamed_reads_total', help: 'Streamed read bodies by kind and how they ended (complete, cut, failed, abandoned)', labelNames: ['kind', 'outcome'], registers });
+    this.streamRecoveries = new Counter({ name: 'walrus_gateway_stream_recoveries_total', help: 'Streamed reads that rebuilt rows whose node failed, by how', labelNames: ['kind'], registers });
     this.coalescedRequests = new Counter({ name: 'walrus_gateway_coalesced_reads_total', help: 'Reads that joined a reconstruction already in progress', registers });
   }
 }

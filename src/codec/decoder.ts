@@ -97,17 +97,66 @@ function decodeRows(slivers: Sliver[], params: EncodingParams, ss: number, kerne
 
 /** Rebuilds the message matrix from any s secondary slivers (columns) with the secondary code. */
 function decodeColumns(slivers: Sliver[], params: EncodingParams, ss: number, kernel: CodecKernel): Uint8Array {
-  const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
-  const matrix = new Uint8Array(p * s * ss);
-  decodeAxis(new ReedSolomonCode(s, n - s, kernel), slivers, p, ss, kernel, (c, group, work, firstElement) => {
-    kernel.unpackSymbols(work, firstElement, ss / 2, ss, group.end - group.start, matrix, (group.start * s + c) * ss, s * ss);
+  return rowsFromColumns(slivers, params.primarySourceSymbols, params, ss, kernel);
+}
+
+/**
+ * `rowCount` rows of the message matrix, row-major, from s secondary slivers that each hold those
+ * rows' symbols in the same order (whole columns hold all p rows; a streamed read that lost a few
+ * rows keeps only theirs). Each row is one codeword of the secondary code, so any s columns do.
+ */
+function rowsFromColumns(slivers: readonly Sliver[], rowCount: number, params: EncodingParams, ss: number, kernel: CodecKernel): Uint8Array {
+  const { n, secondarySourceSymbols: s } = params;
+  const rows = new Uint8Array(rowCount * s * ss);
+  decodeAxis(new ReedSolomonCode(s, n - s, kernel), slivers, rowCount, ss, kernel, (c, group, work, firstElement) => {
+    kernel.unpackSymbols(work, firstElement, ss / 2, ss, group.end - group.start, rows, (group.start * s + c) * ss, s * ss);
   });
   // A received systematic column is column `index` of the row-major matrix: one symbol per row.
   for (const { index, data } of slivers) {
     if (index >= s) continue;
-    for (let r = 0; r < p; r++) matrix.set(data.subarray(r * ss, (r + 1) * ss), (r * s + index) * ss);
+    for (let r = 0; r < rowCount; r++) rows.set(data.subarray(r * ss, (r + 1) * ss), (r * s + index) * ss);
   }
-  return matrix;
+  return rows;
+}
+
+/**
+ * Systematic rows (primary slivers 0…p−1) of a blob with `ss`-byte symbols, from s distinct
+ * secondary slivers cut down to those rows' symbols, in the order of `rows`: symbol q of each
+ * column is row `rows[q]`'s. Returns the rows concatenated in that order. The caller verifies
+ * the rows against the metadata; this only decodes.
+ */
+export function decodeRowsFromColumns(columns: readonly Sliver[], rowCount: number, params: EncodingParams, ss: number, kernel: CodecKernel): Uint8Array {
+  const { secondarySourceSymbols: s } = params;
+  const chosen = chooseSlivers(columns, 'secondary', s, s);
+  checkSliverSizes(chosen, ss, rowCount);
+  return rowsFromColumns(chosen, rowCount, params, ss, kernel);
+}
+
+/**
+ * Only the systematic rows `wanted` of the message matrix, from any p distinct primary slivers:
+ * received ones as they are, the others decoded column by column with the primary code — without
+ * building the whole p×s matrix. The caller verifies decoded rows against the metadata.
+ */
+export function decodeSelectedRows(slivers: readonly Sliver[], wanted: readonly number[], params: EncodingParams, ss: number, kernel: CodecKernel): Map<number, Uint8Array> {
+  const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
+  const chosen = chooseSlivers(slivers, 'primary', p, p);
+  checkSliverSizes(chosen, ss, s);
+  const received = new Map(chosen.filter((sliver) => sliver.index < p).map((sliver) => [sliver.index, sliver.data]));
+  const rows = new Map<number, Uint8Array>();
+  const missing = new Map<number, Uint8Array>();
+  for (const row of wanted) {
+    const data = received.get(row);
+    if (data) rows.set(row, data);
+    else if (!missing.has(row)) missing.set(row, new Uint8Array(s * ss));
+  }
+  if (missing.size > 0) {
+    decodeAxis(new ReedSolomonCode(p, n - p, kernel), chosen, s, ss, kernel, (r, group, work, firstElement) => {
+      const row = missing.get(r);
+      if (row) kernel.unpackSymbols(work, firstElement, ss / 2, ss, group.end - group.start, row, group.start * ss, ss);
+    });
+    for (const [index, row] of missing) rows.set(index, row);
+  }
+  return rows;
 }
 
 /**

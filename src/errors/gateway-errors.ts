@@ -50,6 +50,20 @@ export class InvalidObjectIdError extends GatewayError {
   }
 }
 
+/** An entry of a concatenation that is neither a blob ID nor an object ID (the reference's `ConcatBlobError::InvalidId`). */
+export class InvalidIdError extends GatewayError {
+  constructor(text: string) {
+    super({ reason: 'INVALID_ID_FORMAT', status: 'INVALID_ARGUMENT' }, `invalid ID format: ${JSON.stringify(text.slice(0, 80))} is neither a blob ID (43 characters of unpadded base64url) nor an object ID (hex)`);
+  }
+}
+
+/** An object ID of a concatenation that names no Blob or SharedBlob object (the reference's reason and status). */
+export class ObjectIdResolutionFailedError extends GatewayError {
+  constructor(objectId: string) {
+    super({ reason: 'OBJECT_ID_RESOLUTION_FAILED', status: 'NOT_FOUND' }, `failed to resolve object ID ${objectId}: no Blob or SharedBlob object has this ID`);
+  }
+}
+
 export class InvalidQuiltPatchIdError extends GatewayError {
   constructor(text: string, detail: string) {
     super({ reason: 'INVALID_ID_FORMAT', status: 'INVALID_ARGUMENT' }, `invalid quilt patch ID ${JSON.stringify(text.slice(0, 80))}: ${detail}`);

@@ -34,6 +34,7 @@ import { trackRouteMethods } from './method-not-allowed.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { registerQuiltRoutes } from './quilt-routes.ts';
 import { registerReadRoutes } from './read-routes.ts';
+import { registerStreamRoutes } from './stream-routes.ts';
 import type { BlobPublisher } from '../publisher/blob-publisher.ts';
 import { registerPublisherRoutes } from './publisher-routes.ts';
 import { registerPublisherPlaceholders, registerServiceRoutes } from './service-routes.ts';
@@ -122,7 +123,7 @@ export function buildApp(deps: AppDeps): GatewayApp {
   });
   const blobCache = new MemoryBlobCache({ maxBytes: config.cacheSizeBytes, maxEntryFraction: config.cacheMaxEntryFraction, metrics: readMetrics });
   const metadata = new MetadataReader({ committees, kernel, maxEntries: config.metadataCacheEntries, maxBlobSize: config.maxBlobSize, metrics: readMetrics, log });
-  const reader = new BlobReader({ metadata, cache: blobCache, kernel, hedgeDelayMs: config.hedgeDelayMs, metrics: readMetrics, log });
+  const reader = new BlobReader({ metadata, cache: blobCache, kernel, hedgeDelayMs: config.hedgeDelayMs, streamThreshold: config.streamThreshold, metrics: readMetrics, log });
   const shedder = new LoadShedder({ maxConcurrent: config.maxConcurrentRequests, maxBuffer: config.maxBufferSize });
 
   // Before any route is registered, so that every one is known.
@@ -163,6 +164,7 @@ export function buildApp(deps: AppDeps): GatewayApp {
     const blocklist = deps.blocklist ?? Blocklist.empty();
     registerReadRoutes(app, { config, reader, chain, blocklist });
     registerQuiltRoutes(app, { config, reader, quilts: new QuiltReader({ blobs: reader, cache: blobCache, metrics: readMetrics }), blocklist });
+    registerStreamRoutes(app, { config, reader, chain, blocklist });
   }
   let publisherShedder: LoadShedder | undefined;
   if (stores && deps.publisher) publisherShedder = registerPublisherRoutes(app, { publisher: deps.publisher, config: config.publisher }).shedder;

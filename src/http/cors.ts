@@ -21,6 +21,7 @@ export const EXPOSED_HEADERS = [
   'X-Walrus-End-Epoch',
   'X-Quilt-Patch-Identifier',
   'X-Walrus-Quilt-Patch-Id',
+  'X-Walrus-Streaming',
 ].join(', ');
 // POST: the upload relay's route; a browser posting with a Content-Type of its own asks first.
 const ALLOWED_METHODS = 'GET, HEAD, PUT, POST, OPTIONS';

@@ -3,6 +3,7 @@
  * content, so it is a strong validator. The reference sends it unquoted; we quote it, as
  * RFC 9110 requires, so caches and browsers revalidate with it.
  */
+import { createHash } from 'node:crypto';
 
 export function blobEtag(blobId: string): string {
   return `"${blobId}"`;
@@ -11,6 +12,14 @@ export function blobEtag(blobId: string): string {
 /** The `/byte-range` route's ETag: the reference's `{blob_id}-{start}-{length}`, quoted. */
 export function byteRangeEtag(blobId: string, start: number, length: number): string {
   return `"${blobId}-${start}-${length}"`;
+}
+
+/**
+ * The concat route's ETag: the reference's unpadded base64url SHA-256 of the ID strings as the
+ * request gave them, joined with `,` (so the same blobs named by object IDs get another tag), quoted.
+ */
+export function concatEtag(ids: readonly string[]): string {
+  return `"${createHash('sha256').update(ids.join(',')).digest('base64url')}"`;
 }
 
 /** Opaque tags of a list header such as `If-None-Match`, with any `W/` prefix removed. */

@@ -4,11 +4,12 @@
  * (type, CSP, disposition, allow-listed attribute headers) and the verifiability headers.
  */
 import type { FastifyReply } from 'fastify';
+import { normalizeSuiObjectId } from '@mysten/sui/utils';
 import type { BlobInfo } from '../aggregator/metadata-reader.ts';
 import { parseBlobId } from '../codec/blob-id.ts';
 import { InvalidBlobIdError as CodecInvalidBlobIdError } from '../codec/errors.ts';
 import type { GatewayConfig } from '../config.ts';
-import { InvalidBlobIdError } from '../errors/gateway-errors.ts';
+import { InvalidBlobIdError, InvalidObjectIdError } from '../errors/gateway-errors.ts';
 import { contentDisposition } from './content-disposition.ts';
 import { declaredContentType, isScriptCapable, SANDBOX_CSP, sniffContentType } from './content-type.ts';
 import { flagFromQuery, optionalString, type ReadQuery } from './read-query.ts';
@@ -31,6 +32,18 @@ export function blobIdParam(text: string): Uint8Array {
   }
 }
 
+/** With or without `0x`, as Sui accepts them; up to 64 hex digits, zero-padded on the left. */
+const OBJECT_ID = /^(0x)?[0-9a-fA-F]{1,64}$/;
+
+export function isObjectId(text: string): boolean {
+  return OBJECT_ID.test(text);
+}
+
+export function objectIdParam(text: string): string {
+  if (!isObjectId(text)) throw new InvalidObjectIdError(text);
+  return normalizeSuiObjectId(text);
+}
+
 export function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
@@ -39,13 +52,13 @@ export function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Headers every successful read carries, from the URL alone. */
-export function cachingHeaders(reply: FastifyReply, config: GatewayConfig, etag: string, blobId: string, objectId?: string): void {
+/** Headers every successful read carries, from the URL alone (a concatenation names no one blob). */
+export function cachingHeaders(reply: FastifyReply, config: GatewayConfig, etag: string, blobId: string | undefined, objectId?: string): void {
   reply.header('etag', etag);
   reply.header('cache-control', config.cacheControl);
   reply.header('x-content-type-options', 'nosniff');
   reply.header('accept-ranges', 'bytes');
-  reply.header('x-walrus-blob-id', blobId);
+  if (blobId) reply.header('x-walrus-blob-id', blobId);
   if (objectId) reply.header('x-walrus-object-id', objectId);
 }
 

@@ -7,7 +7,7 @@
  * they arrive, so a byzantine node costs one extra request and never reaches the decoder.
  */
 import type { CommitteeMember } from '../chain/chain-client.ts';
-import { secondarySliverIndex } from '../codec/blob-id.ts';
+import { pairIndexToShard, secondarySliverIndex } from '../codec/blob-id.ts';
 import type { EncodingParams } from '../codec/params.ts';
 import { decodeSliver, sliverBcsLength, type Sliver, type SliverType } from '../codec/sliver.ts';
 import type { ReadCommittee } from './committee-view.ts';
@@ -46,6 +46,11 @@ export interface SliverFetchRequest {
    * answer does not hold the read for the node timeout.
    */
   readonly stallLimitMs?: number;
+  /**
+   * What to keep of each verified sliver; the rest is dropped at once. A caller that needs a few
+   * symbols of many slivers (a streamed read rebuilding some rows from columns) holds only those.
+   */
+  readonly keep?: (sliver: Sliver) => Sliver;
   readonly signal: AbortSignal;
   readonly onRejected?: (node: string, error: unknown) => void;
 }
@@ -57,6 +62,12 @@ export type SliverFetchOutcome =
 /** The BCS length of a sliver of `type` with `symbolSize`-byte symbols. */
 export function sliverBcsLengthOf(params: EncodingParams, type: SliverType, symbolSize: number): number {
   return sliverBcsLength(type === 'primary' ? params.primarySliverSize(symbolSize) : params.secondarySliverSize(symbolSize));
+}
+
+/** Pair `pairIndex` of `blobId` with the committee member whose shard holds it (docs/protocol.md §3.1). */
+export function candidateForPair(read: ReadCommittee, blobId: Uint8Array, pairIndex: number): SliverCandidate {
+  const { committee } = read;
+  return { pairIndex, member: committee.memberByShard[pairIndexToShard(pairIndex, blobId, committee.nShards)] };
 }
 
 export function defaultMargin(needed: number): number {
@@ -107,7 +118,7 @@ export function fetchVerifiedSlivers(request: SliverFetchRequest): Promise<Slive
     batch.forEach(({ sliver, member }, i) => {
       const error = results[i];
       if (error) rejectSliver(member, error.message, error);
-      else verified.set(sliver.index, sliver);
+      else verified.set(sliver.index, request.keep ? request.keep(sliver) : sliver);
     });
     rearmHedge();
     checkDone();

@@ -1,0 +1,158 @@
+/**
+ * Rebuilding systematic rows a streamed read could not get from their own nodes (docs/protocol.md
+ * §1.5, §1.8), never sending a wrong byte:
+ * 1. from columns: any s verified secondary slivers hold every row's symbols (column j's symbol r
+ *    is row r's symbol j), so only the lost rows' symbols are kept of each (memory: those rows),
+ *    and each lost row is decoded with the secondary code. Needs nodes holding s = n − f shards.
+ * 2. else from any p verified primary slivers (nodes holding p = n − 2f shards suffice). This holds
+ *    p slivers, about the blob's size, for the decode, so it also decodes every row the stream has
+ *    still to send: more nodes are failing, and it will not have to be done again.
+ * Rebuilding one row from recovery symbols would need less, but storage nodes do not all serve them
+ * (the local network answers 501), so the two ways above are the ones every network supports.
+ * Rebuilt rows are checked against the metadata like fetched ones (the default consistency check).
+ */
+import { secondarySliverIndex } from '../codec/blob-id.ts';
+import { decodeRowsFromColumns, decodeSelectedRows, type ConsistencyCheck } from '../codec/decoder.ts';
+import type { CodecKernel } from '../codec/kernel/kernel.ts';
+import type { Sliver } from '../codec/sliver.ts';
+import { verifySlivers } from '../codec/verify-sliver.ts';
+import { BlobReadFailedError, BlobUnavailableError } from '../errors/gateway-errors.ts';
+import { candidateForPair, fetchVerifiedSlivers, sliverBcsLengthOf, type SliverCandidate } from '../nodes/sliver-fetch.ts';
+import type { BlobInfo, ReadLogger } from './metadata-reader.ts';
+import type { ReadMetrics } from './read-metrics.ts';
+import { stallLimitMs } from './stall-limit.ts';
+
+export interface RowRecoveryOptions {
+  readonly kernel: CodecKernel;
+  readonly hedgeDelayMs: number;
+  readonly metrics?: ReadMetrics;
+  readonly log?: ReadLogger;
+  /** A sliver that failed verification: counted and logged as the other reads do. */
+  readonly onRejected: (info: BlobInfo, node: string, error: unknown) => void;
+}
+
+export interface RowRecoveryRequest {
+  readonly info: BlobInfo;
+  /** Systematic rows to rebuild (primary sliver indices below p), ascending. */
+  readonly rows: readonly number[];
+  /** Rows a decode from rows (way 2) returns as well: the rest the stream has to send. */
+  readonly alsoRows: readonly number[];
+  /** Members (by index) that failed this read already: not asked again. */
+  readonly exclude: ReadonlySet<number>;
+  readonly check: ConsistencyCheck;
+  readonly signal: AbortSignal;
+}
+
+export class RowRecovery {
+  constructor(private readonly options: RowRecoveryOptions) {}
+
+  /**
+   * The rows' bytes; throws `BlobUnavailableError` when too few nodes serve verifiable slivers, or
+   * `BlobReadFailedError` when verified slivers decode to rows the metadata do not commit to (an
+   * inconsistently encoded blob).
+   */
+  async recover(request: RowRecoveryRequest): Promise<Map<number, Uint8Array>> {
+    const fromColumns = await this.fromColumns(request);
+    if (fromColumns) {
+      this.options.metrics?.streamRecoveries.inc({ kind: 'columns' });
+      return fromColumns;
+    }
+    const rows = await this.fromRows(request);
+    this.options.metrics?.streamRecoveries.inc({ kind: 'full' });
+    return rows;
+  }
+
+  /** Way 1; undefined when fewer than s verified columns can be had. */
+  private async fromColumns(request: RowRecoveryRequest): Promise<Map<number, Uint8Array> | undefined> {
+    const { info, rows, exclude, signal } = request;
+    const { params } = info.read;
+    const { n, secondarySourceSymbols: s } = params;
+    const ss = params.symbolSize(info.size);
+    const candidates: SliverCandidate[] = [];
+    // Column j is secondary sliver j, held by pair n − 1 − j; systematic columns first (no decoding).
+    for (let column = 0; column < n; column++) {
+      const candidate = candidateForPair(info.read, info.blobId, secondarySliverIndex(column, n));
+      if (!exclude.has(candidate.member.index)) candidates.push(candidate);
+    }
+    if (candidates.length < s) return undefined;
+    const outcome = await fetchVerifiedSlivers({
+      read: info.read,
+      blobId: info.blobId,
+      type: 'secondary',
+      candidates,
+      needed: s,
+      maxSliverBytes: sliverBcsLengthOf(params, 'secondary', ss),
+      stallLimitMs: stallLimitMs(this.options.hedgeDelayMs, params.secondarySliverSize(ss)),
+      verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, this.options.kernel),
+      // A column is p symbols, one per row: only the lost rows' are kept.
+      keep: (sliver) => ({ ...sliver, data: pickSymbols(sliver.data, rows, ss) }),
+      hedgeDelayMs: this.options.hedgeDelayMs,
+      signal,
+      onRejected: (node, error) => this.options.onRejected(info, node, error),
+    });
+    if (outcome.kind === 'unavailable') {
+      this.options.log?.warn({ blobId: info.idText, rows: rows.length, detail: outcome.detail }, 'lost rows cannot be rebuilt from columns; decoding from rows instead');
+      return undefined;
+    }
+    const decoded = decodeRowsFromColumns(outcome.slivers, rows.length, params, ss, this.options.kernel);
+    const rowBytes = params.primarySliverSize(ss);
+    const result = new Map(rows.map((row, q) => [row, decoded.subarray(q * rowBytes, (q + 1) * rowBytes)]));
+    this.checkRows(request, result, rows);
+    return result;
+  }
+
+  /** Way 2: any p verified primary slivers, systematic ones first. */
+  private async fromRows(request: RowRecoveryRequest): Promise<Map<number, Uint8Array>> {
+    const { info, exclude, signal } = request;
+    const rows = [...new Set([...request.rows, ...request.alsoRows])].sort((a, b) => a - b);
+    const { params } = info.read;
+    const p = params.primarySourceSymbols;
+    const ss = params.symbolSize(info.size);
+    const candidates: SliverCandidate[] = [];
+    for (let pair = 0; pair < params.n; pair++) {
+      const candidate = candidateForPair(info.read, info.blobId, pair);
+      if (!exclude.has(candidate.member.index)) candidates.push(candidate);
+    }
+    const outcome = await fetchVerifiedSlivers({
+      read: info.read,
+      blobId: info.blobId,
+      candidates,
+      needed: p,
+      maxSliverBytes: sliverBcsLengthOf(params, 'primary', ss),
+      verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, this.options.kernel),
+      hedgeDelayMs: this.options.hedgeDelayMs,
+      signal,
+      onRejected: (node, error) => this.options.onRejected(info, node, error),
+    });
+    if (outcome.kind === 'unavailable') {
+      this.options.log?.warn({ blobId: info.idText, detail: outcome.detail }, 'too few verified slivers to rebuild lost rows');
+      throw new BlobUnavailableError(`${outcome.verified} of the ${p} slivers needed could be read and verified`, outcome.detail);
+    }
+    const result = decodeSelectedRows(outcome.slivers, rows, params, ss, this.options.kernel);
+    const fetched = new Set(outcome.slivers.map((sliver) => sliver.index));
+    this.checkRows(request, result, rows.filter((row) => !fetched.has(row)));
+    return result;
+  }
+
+  /** Decoded rows must hash to the metadata's primary hashes, unless the reader skips the check. */
+  private checkRows(request: RowRecoveryRequest, rows: ReadonlyMap<number, Uint8Array>, decoded: readonly number[]): void {
+    const { info, check } = request;
+    if (check === 'skip' || decoded.length === 0) return;
+    const { params } = info.read;
+    const symbolSize = params.symbolSize(info.size);
+    const slivers: Sliver[] = decoded.map((index) => ({ type: 'primary', index, symbolSize, data: rows.get(index) ?? new Uint8Array(0) }));
+    const errors = verifySlivers(slivers, info.withId.metadata, params, this.options.kernel);
+    const wrong = errors.findIndex((error) => error !== null);
+    if (wrong >= 0) {
+      this.options.log?.warn({ blobId: info.idText, row: decoded[wrong] }, 'a decoded row does not match the metadata: the blob was encoded inconsistently');
+      throw new BlobReadFailedError(`decoded primary sliver ${decoded[wrong]} does not match the metadata`);
+    }
+  }
+}
+
+/** Symbols `rows` (each `ss` bytes) of a column, in that order. */
+function pickSymbols(column: Uint8Array, rows: readonly number[], ss: number): Uint8Array {
+  const picked = new Uint8Array(rows.length * ss);
+  rows.forEach((row, q) => picked.set(column.subarray(row * ss, (row + 1) * ss), q * ss));
+  return picked;
+}
