@@ -8,6 +8,9 @@ import { resolveSuiNetwork, SUI_NETWORKS, SuiNetworkConfigError, type ResolvedSu
 import { JWT_ALGORITHMS, type JwtAlgorithm, type JwtAuthConfig } from './publisher/jwt-config.ts';
 import type { TipPolicy } from './relay/tip-config.ts';
 
+/** The spool directory's name under `--data-dir` (http/spool-directory.ts). */
+export const SPOOL_SUBDIR = 'spool';
+
 export type GatewayMode = 'aggregator' | 'publisher' | 'daemon' | 'upload-relay';
 export const NETWORK_NAMES = ['local', ...SUI_NETWORKS] as const;
 export type NetworkName = (typeof NETWORK_NAMES)[number];
@@ -70,6 +73,12 @@ export interface PublisherConfig {
   readonly maxBodySize: number;
   /** Limit of a whole `PUT /v1/quilts` multipart body. */
   readonly maxQuiltBodySize: number;
+  /** `PUT /v1/blobs` bodies longer than this are spooled to a file in {@link spoolDir} and encoded from it. */
+  readonly spoolThreshold: number;
+  /** Bytes of a spooled blob its encode reads at a time (it holds about 8× this plus the leaves). */
+  readonly spoolStripeBytes: number;
+  /** `DATA_DIR/spool`: the spool files, swept at start-up. */
+  readonly spoolDir: string;
   readonly maxConcurrentRequests: number;
   readonly maxBufferSize: number;
   readonly refillIntervalMs: number;
@@ -153,6 +162,8 @@ export const OPTIONS = {
   'n-clients': { env: 'WALRUS_GATEWAY_N_CLIENTS', kind: 'string', default: '8' },
   'max-body-size': { env: 'WALRUS_GATEWAY_MAX_BODY_SIZE', kind: 'string', default: '10240' },
   'max-quilt-body-size': { env: 'WALRUS_GATEWAY_MAX_QUILT_BODY_SIZE', kind: 'string', default: '102400' },
+  'spool-threshold': { env: 'WALRUS_GATEWAY_SPOOL_THRESHOLD', kind: 'string', default: '64MiB' },
+  'spool-stripe-size': { env: 'WALRUS_GATEWAY_SPOOL_STRIPE_SIZE', kind: 'string', default: '16MiB' },
   'publisher-max-concurrent-requests': { env: 'WALRUS_GATEWAY_PUBLISHER_MAX_CONCURRENT_REQUESTS', kind: 'string', default: '8' },
   'publisher-max-buffer-size': { env: 'WALRUS_GATEWAY_PUBLISHER_MAX_BUFFER_SIZE', kind: 'string', default: '8' },
   'refill-interval': { env: 'WALRUS_GATEWAY_REFILL_INTERVAL', kind: 'string', default: '1s' },
@@ -423,6 +434,9 @@ function loadPublisherConfig(read: Reader, env: NodeJS.ProcessEnv, mode: Gateway
     nClients: read.integer('n-clients', 1),
     maxBodySize: read.kibOrSize('max-body-size'),
     maxQuiltBodySize: read.kibOrSize('max-quilt-body-size'),
+    spoolThreshold: read.size('spool-threshold') ?? 0,
+    spoolStripeBytes: positiveSize(read, 'spool-stripe-size'),
+    spoolDir: `${dataDir}/${SPOOL_SUBDIR}`,
     maxConcurrentRequests,
     // The reference's queue is in addition to the running requests (`BufferLayer` before `ConcurrencyLimitLayer`).
     maxBufferSize: maxConcurrentRequests + read.integer('publisher-max-buffer-size', 0),
@@ -444,6 +458,12 @@ function loadPublisherConfig(read: Reader, env: NodeJS.ProcessEnv, mode: Gateway
       cacheRefreshMs: read.durationMs('jwt-cache-refresh-interval'),
     },
   };
+}
+
+function positiveSize(read: Reader, name: OptionName): number {
+  const bytes = read.size(name) ?? 0;
+  if (bytes < 1) read.fail(name, 'must be at least one byte');
+  return bytes;
 }
 
 /** The reference relay's `DEFAULT_SERVER_ADDRESS` port, on loopback as every default of ours. */

@@ -1,26 +1,21 @@
-import { deriveBlobId, secondarySliverIndex } from './blob-id.ts';
 import type { CodecKernel } from './kernel/kernel.ts';
-import { computeRootHash, type BlobMetadata, type SliverPairHashes } from './metadata.ts';
-import { DIGEST_LENGTH, ENCODING_TYPE_RS2, EncodingParams } from './params.ts';
-import { ReedSolomonCode } from './reed-solomon/code.ts';
-import { allocateWork, workGroups } from './work-groups.ts';
+import type { BlobMetadata } from './metadata.ts';
+import { EncodingParams } from './params.ts';
 import { MessageMatrix } from './message-matrix.ts';
 import { LeafHashes } from './leaf-hashes.ts';
-import { scratch } from './scratch.ts';
+import { encodeColumns, encodeRows, type ColumnSource } from './axis-coding.ts';
+import { encodeSliver, type SliverType } from './sliver.ts';
 
-/** A blob encoded with RS2: its n primary and n secondary slivers and the metadata that commit to them. */
-export interface EncodedBlob {
+/**
+ * What an upload needs of an encoded blob, wherever its slivers live: in memory
+ * ({@link encodeBlob}) or in the file the blob was spooled to (`file-encoder.ts`).
+ */
+export interface EncodedSlivers {
   readonly params: EncodingParams;
   readonly symbolSize: number;
   readonly blobId: Uint8Array;
   readonly rootHash: Uint8Array;
   readonly metadata: BlobMetadata;
-  /**
-   * Primary sliver i (s symbols): row i of the expanded matrix. Systematic rows are views of the
-   * blob, which must not change while the slivers are in use. A repair row (i ≥ p) must be in the
-   * loaded chunk (see {@link repairRowChunks}); others throw a RangeError.
-   */
-  primarySliver(index: number): Uint8Array;
   /**
    * The repair rows (primary slivers p..n−1) in chunks of consecutive sliver indices, of which one
    * is held in memory at a time. One chunk unless `repairRowBudget` asked for less memory.
@@ -30,6 +25,28 @@ export interface EncodedBlob {
   loadRepairRows(chunk: number): void;
   /** Drops the held repair rows of a chunked encoding (a single chunk is kept: it cost the encode nothing extra). */
   releaseRepairRows(): void;
+  /**
+   * The BCS `SliverData` of sliver `index` of `type`, as PUT to a storage node (sliver index, not
+   * pair index). A primary repair row must be in the loaded chunk. Made when asked for, so an upload
+   * holds only the slivers it is sending.
+   */
+  sliverBcs(type: SliverType, index: number): Promise<Uint8Array>;
+  /**
+   * Keeps the slivers readable until the returned function is called (once; later calls do
+   * nothing): a file-backed encoding closes its file only when every holder has let go. An upload
+   * holds it while any node may still ask for a sliver, stragglers included.
+   */
+  hold(): () => void;
+}
+
+/** A blob encoded with RS2 in memory: its n primary and n secondary slivers and the metadata that commit to them. */
+export interface EncodedBlob extends EncodedSlivers {
+  /**
+   * Primary sliver i (s symbols): row i of the expanded matrix. Systematic rows are views of the
+   * blob, which must not change while the slivers are in use. A repair row (i ≥ p) must be in the
+   * loaded chunk (see {@link repairRowChunks}); others throw a RangeError.
+   */
+  primarySliver(index: number): Uint8Array;
   /**
    * Secondary sliver j (p symbols): column j; pair i carries secondary n−1−i. Systematic columns
    * are gathered from the blob when asked for, so they cost no memory until sent.
@@ -61,37 +78,30 @@ export function encodeBlob(blob: Uint8Array, params: EncodingParams, kernel: Cod
   let repairRows: { chunk: number; rows: Uint8Array } | undefined = chunks.length === 1 ? { chunk: 0, rows: new Uint8Array((n - p) * rowBytes) } : undefined;
   const repairColumns = new Uint8Array((n - s) * p * ss);
   const repairColumn = (j: number) => repairColumns.subarray((j - s) * p * ss, (j - s + 1) * p * ss);
+  // Columns < s from the blob, the repair columns from the row pass.
+  const columns = (end: number): ColumnSource => ({
+    start: 0,
+    end,
+    pack: (c, dst, at, stride) => (c < s ? matrix.packColumn(kernel, c, 0, p, dst, at, stride) : kernel.packSymbols(repairColumns, (c - s) * p * ss, ss, ss, p, dst, at, stride)),
+  });
 
   const leaves = new LeafHashes(n, ss, kernel);
   for (const run of matrix.rowRuns()) leaves.hashBlock(run.bytes, run.rows, s, run.firstRow, 0);
-  encodeRows(matrix, repairColumns, params, ss, kernel);
+  encodeRows(matrix, repairColumns, params, kernel);
   for (let c = s; c < n; c++) leaves.hashColumn(repairColumn(c), p, 0, c);
-  encodeColumns(matrix, repairColumns, params, ss, kernel, {
-    keptRows: repairRows?.rows,
-    hashDropped: (symbols, columns, firstColumn) => leaves.hashBlock(symbols, n - p, columns, p, firstColumn),
+  encodeColumns(columns(n), params, ss, kernel, {
+    kept: repairRows && { rows: repairRows.rows, rowStride: rowBytes, firstColumn: 0 },
+    hashDropped: (symbols, count, firstColumn) => leaves.hashBlock(symbols, n - p, count, p, firstColumn),
   });
   if (repairRows) leaves.hashBlock(repairRows.rows, n - p, s, p, 0);
+  const commitments = leaves.commitments(blob.length);
 
-  const primaryRoots = new Uint8Array(n * DIGEST_LENGTH);
-  const columnRoots = new Uint8Array(n * DIGEST_LENGTH);
-  kernel.merkleRoots(leaves.hashes, n, n, n, 1, primaryRoots);
-  kernel.merkleRoots(leaves.hashes, n, n, 1, n, columnRoots);
-  const hashes: SliverPairHashes[] = [];
-  for (let i = 0; i < n; i++) {
-    const column = secondarySliverIndex(i, n);
-    hashes.push({
-      primary: primaryRoots.slice(i * DIGEST_LENGTH, (i + 1) * DIGEST_LENGTH),
-      secondary: columnRoots.slice(column * DIGEST_LENGTH, (column + 1) * DIGEST_LENGTH),
-    });
-  }
-  const metadata: BlobMetadata = { encodingType: ENCODING_TYPE_RS2, unencodedLength: blob.length, hashes };
-  const rootHash = computeRootHash(metadata, kernel);
   const loadRepairRows = (chunk: number) => {
     if (repairRows?.chunk === chunk) return;
     const { start, end } = chunks[chunk];
     repairRows = undefined; // the old chunk's memory may go before the new one is made
     const rows = new Uint8Array((end - start) * rowBytes);
-    encodeColumns(matrix, repairColumns, params, ss, kernel, { keptRows: rows, keptRowRange: { start: start - p, end: end - p } });
+    encodeColumns(columns(s), params, ss, kernel, { kept: { rows, rowStride: rowBytes, firstColumn: 0, rowRange: { start: start - p, end: end - p } } });
     repairRows = { chunk, rows };
   };
   const repairRow = (i: number) => {
@@ -99,19 +109,22 @@ export function encodeBlob(blob: Uint8Array, params: EncodingParams, kernel: Cod
     if (repairRows === undefined || chunk === undefined || i < chunk.start || i >= chunk.end) throw new RangeError(`primary sliver ${i} is a repair row outside the loaded chunk`);
     return repairRows.rows.subarray((i - chunk.start) * rowBytes, (i - chunk.start + 1) * rowBytes);
   };
+  const primarySliver = (i: number) => (i < p ? matrix.row(i) : repairRow(i));
+  const secondarySliver = (j: number) => (j < s ? matrix.column(j) : repairColumn(j));
   return {
     params,
     symbolSize: ss,
-    blobId: deriveBlobId(rootHash, blob.length),
-    rootHash,
-    metadata,
-    primarySliver: (i) => (i < p ? matrix.row(i) : repairRow(i)),
-    secondarySliver: (j) => (j < s ? matrix.column(j) : repairColumn(j)),
+    ...commitments,
+    primarySliver,
+    secondarySliver,
     repairRowChunks: chunks,
     loadRepairRows,
     releaseRepairRows: () => {
       if (chunks.length > 1) repairRows = undefined;
     },
+    sliverBcs: async (type, index) => encodeSliver({ type, index, symbolSize: ss, data: type === 'primary' ? primarySliver(index) : secondarySliver(index) }),
+    // The slivers live in memory the garbage collector frees once nobody refers to them.
+    hold: () => () => {},
   };
 }
 
@@ -121,80 +134,4 @@ function repairRowChunks(p: number, n: number, rowBytes: number, budget: number)
   const chunks = [];
   for (let start = p; start < n; start += rowsPerChunk) chunks.push({ start, end: Math.min(n, start + rowsPerChunk) });
   return chunks;
-}
-
-/**
- * Secondary code on each row: recovery symbol k of row r is matrix symbol (r, s+k), kept in the
- * repair columns (secondary slivers s..n−1, p symbols each).
- */
-function encodeRows(matrix: MessageMatrix, repairColumns: Uint8Array, params: EncodingParams, ss: number, kernel: CodecKernel): void {
-  const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
-  const code = new ReedSolomonCode(s, n - s, kernel);
-  const positions = code.encodeWorkPositions;
-  const elements = ss / 2;
-  const work = allocateWork(p, elements, positions);
-  for (const group of workGroups(p, elements, positions)) {
-    const rows = group.end - group.start;
-    work.fill(0, 0, positions * group.vecBytes);
-    for (let c = 0; c < s; c++) {
-      matrix.packColumn(kernel, c, group.start, group.end, work, c * group.vecElements, elements);
-    }
-    code.encode(work, group.vecBytes);
-    for (let k = 0; k < n - s; k++) {
-      kernel.unpackSymbols(work, k * group.vecElements, elements, ss, rows, repairColumns, (k * p + group.start) * ss, ss);
-    }
-  }
-}
-
-interface ColumnPass {
-  /** Where repair rows go: row-major, rows `keptRowRange` (default all n−p) of columns < s. */
-  readonly keptRows?: Uint8Array;
-  readonly keptRowRange?: { readonly start: number; readonly end: number };
-  /**
-   * Receives the repair symbols not kept — all n−p rows of `columns` columns from `firstColumn`,
-   * row-major — to hash them. Without it, only columns < s are coded.
-   */
-  readonly hashDropped?: (symbols: Uint8Array, columns: number, firstColumn: number) => void;
-}
-
-/**
- * Primary code on the columns: recovery symbol k of column c is matrix symbol (p+k, c). Columns
- * < s hold the repair rows (primary slivers p..n−1): kept in `keptRows` when given, otherwise
- * handed to `hashDropped` with the columns ≥ s, which are only ever hashed.
- */
-function encodeColumns(matrix: MessageMatrix, repairColumns: Uint8Array, params: EncodingParams, ss: number, kernel: CodecKernel, pass: ColumnPass): void {
-  const { n, primarySourceSymbols: p, secondarySourceSymbols: s } = params;
-  const code = new ReedSolomonCode(p, n - p, kernel);
-  const positions = code.encodeWorkPositions;
-  const elements = ss / 2;
-  const rowBytes = s * ss;
-  const columnCount = pass.hashDropped ? n : s;
-  const keptEnd = pass.keptRows ? s : 0;
-  const keptRange = pass.keptRowRange ?? { start: 0, end: n - p };
-  const work = allocateWork(columnCount, elements, positions);
-  for (const group of workGroups(columnCount, elements, positions)) {
-    work.fill(0, 0, positions * group.vecBytes);
-    for (let c = group.start; c < group.end; c++) {
-      const at = (c - group.start) * elements;
-      if (c < s) matrix.packColumn(kernel, c, 0, p, work, at, group.vecElements);
-      else kernel.packSymbols(repairColumns, (c - s) * p * ss, ss, ss, p, work, at, group.vecElements);
-    }
-    code.encode(work, group.vecBytes);
-
-    const kept = Math.max(0, Math.min(group.end, keptEnd) - group.start);
-    if (kept > 0) {
-      for (let k = keptRange.start; k < keptRange.end; k++) {
-        kernel.unpackSymbols(work, k * group.vecElements, elements, ss, kept, pass.keptRows!, (k - keptRange.start) * rowBytes + group.start * ss, ss);
-      }
-    }
-    const dropStart = group.start + kept;
-    const dropped = group.end - dropStart;
-    if (dropped > 0 && pass.hashDropped) {
-      const droppedSymbols = scratch('dropped-symbols', dropped * (n - p) * ss);
-      for (let k = 0; k < n - p; k++) {
-        kernel.unpackSymbols(work, k * group.vecElements + (dropStart - group.start) * elements, elements, ss, dropped, droppedSymbols, k * dropped * ss, ss);
-      }
-      pass.hashDropped(droppedSymbols, dropped, dropStart);
-    }
-  }
 }

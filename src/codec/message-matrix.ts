@@ -35,17 +35,22 @@ export class MessageMatrix {
 
   /** Column c (a systematic secondary sliver), gathered into a new buffer. */
   column(c: number): Uint8Array {
+    const out = new Uint8Array(this.rows * this.symbolSize);
+    this.copyColumn(c, out, 0);
+    return out;
+  }
+
+  /** Gathers column c's `rows` symbols, contiguous, into `out` from byte `at`. */
+  copyColumn(c: number, out: Uint8Array, at: number): void {
     const ss = this.symbolSize;
-    const out = new Uint8Array(this.rows * ss);
+    const from = c * ss;
     for (let r = 0; r < this.rows; r++) {
       const row = this.row(r);
-      const from = c * ss;
-      const at = r * ss;
+      const to = at + r * ss;
       // A byte loop beats creating a subarray for the few-byte symbols of small blobs.
-      if (ss < BULK_COPY_MIN_BYTES) for (let b = 0; b < ss; b++) out[at + b] = row[from + b];
-      else out.set(row.subarray(from, from + ss), at);
+      if (ss < BULK_COPY_MIN_BYTES) for (let b = 0; b < ss; b++) out[to + b] = row[from + b];
+      else out.set(row.subarray(from, from + ss), to);
     }
-    return out;
   }
 
   /** The matrix as at most two contiguous runs of whole rows: those inside the blob, then the padded tail. */

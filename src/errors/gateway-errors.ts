@@ -171,6 +171,16 @@ export class PayloadTooLargeError extends GatewayError {
   }
 }
 
+/**
+ * A large body could not be spooled to disk, or its file read back (a full or failing disk): the
+ * operator's problem, not the client's; nothing was paid, a retry may find room.
+ */
+export class SpoolUnavailableError extends GatewayError {
+  constructor(message: string, options?: ErrorOptions) {
+    super({ reason: 'SPOOL_UNAVAILABLE', status: 'UNAVAILABLE', retryAfter: RETRY_AFTER_SECONDS }, message, options);
+  }
+}
+
 /** 501; the body says NOT_FOUND, the nearest status the Rust SDK's parser knows (it has no UNIMPLEMENTED). */
 export class NotImplementedError extends GatewayError {
   constructor(what: string) {

@@ -1,6 +1,7 @@
 /**
  * The publisher's HTTP routes (docs/http-api.md §1.6): `PUT /v1/blobs` with the reference's query
- * and a raw body up to `--max-body-size`, and `PUT /v1/quilts` with the same query (plus
+ * and a raw body up to `--max-body-size` (in one buffer, or past `--spool-threshold` in a spool
+ * file under `DATA_DIR/spool`, swept before the routes serve), and `PUT /v1/quilts` with the same query (plus
  * `quilt_version`) and a multipart form up to `--max-quilt-body-size`. Bodies must not arrive too
  * slowly (`--body-idle-timeout`, `--body-min-rate`); both routes share one load shedding (8
  * running + 8 queued by default) and the optional JWT auth.
@@ -15,7 +16,8 @@ import { clientAbortSignal } from './client-abort.ts';
 import { LoadShedder } from './load-shedding.ts';
 import { MULTIPART_FORM, readQuiltForm } from './quilt-form.ts';
 import { UnsupportedMediaTypeError } from '../errors/gateway-errors.ts';
-import { readRawBody } from './raw-body.ts';
+import { SpoolDirectory } from './spool-directory.ts';
+import { readSpooledBody } from './spooled-body.ts';
 
 export interface PublisherRouteDeps {
   readonly publisher: BlobPublisher;
@@ -50,13 +52,19 @@ export function registerPublisherRoutes(app: FastifyInstance, deps: PublisherRou
     });
   };
 
-  const putBlob = async (request: FastifyRequest, reply: FastifyReply) => {
+  const putBlob = (spool: SpoolDirectory) => async (request: FastifyRequest, reply: FastifyReply) => {
     const params = parseStoreQuery(request.query as Record<string, string | string[] | undefined>);
     const token = await authenticate(request, params, true);
-    const body = await readRawBody(request.raw, { limit: config.maxBodySize, timeouts: config.bodyTimeouts });
-    if (auth && token) auth.checkBodySize(token, body.length);
-    const result = await publisher.store(body, params, clientAbortSignal(reply));
-    return reply.code(200).type('application/json').send(result);
+    const body = await readSpooledBody(request.raw, { limit: config.maxBodySize, timeouts: config.bodyTimeouts, threshold: config.spoolThreshold, create: () => spool.create() });
+    const signal = clientAbortSignal(reply);
+    try {
+      if (auth && token) auth.checkBodySize(token, body.length);
+      const result = body.kind === 'memory' ? await publisher.store(body.bytes, params, signal) : await publisher.storeSpooled(body.file, body.length, params, signal);
+      return reply.code(200).type('application/json').send(result);
+    } finally {
+      // The upload holds the file for as long as nodes may still read it; this only lets go of the request's hold.
+      if (body.kind === 'file') body.file.close();
+    }
   };
 
   const putQuilt = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -74,10 +82,12 @@ export function registerPublisherRoutes(app: FastifyInstance, deps: PublisherRou
   };
 
   void app.register(async (scope) => {
-    // The handler streams the body itself (one buffer, limit enforced while reading), whatever its type.
+    // Before the route serves: what a crashed process left in the spool directory goes.
+    const spool = await SpoolDirectory.open(config.spoolDir);
+    // The handler streams the body itself (limit enforced while reading), whatever its type.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-    scope.put('/v1/blobs', { onRequest: admit }, putBlob);
+    scope.put('/v1/blobs', { onRequest: admit }, putBlob(spool));
   });
   void app.register(async (scope) => {
     // Only multipart/form-data; the parts are read by the handler as they stream (quilt-form.ts).

@@ -8,6 +8,9 @@
  * no byte for `idleTimeoutMs`, or, after `minRateGraceMs`, fewer bytes than `minBytesPerSecond` per
  * second since the body started (so a one-byte drip cannot keep a publisher slot). A client that
  * disconnects mid-body fails with `ClientDisconnectedError`.
+ *
+ * The reading itself (`readBodyInto`) serves any {@link BodySink}: this module's one buffer, or a
+ * spool file for large bodies (spooled-body.ts), under the same limits and timeouts.
  */
 import type { IncomingMessage } from 'node:http';
 import { ByteCollector } from '../codec/bytes.ts';
@@ -21,8 +24,20 @@ export interface RawBodyOptions {
   readonly timeouts: BodyTimeouts;
 }
 
+/**
+ * Where a body's bytes go as they arrive. `append` throws as soon as the body cannot be right
+ * (413, 400); a promise it returns means "read no more until it settles" (a file write).
+ */
+export interface BodySink<T> {
+  append(chunk: Buffer): Promise<void> | undefined;
+  /** The body ended; throws 400 when it is shorter than its Content-Length. */
+  finish(): T | Promise<T>;
+  /** The body failed: let go of what the sink holds. */
+  discard(): void;
+}
+
 /** Fills one buffer from chunks; throws 413/400 as soon as the body cannot be right. */
-class BodyBuffer {
+class BodyBuffer implements BodySink<Uint8Array> {
   private readonly collector: ByteCollector;
 
   constructor(
@@ -37,15 +52,27 @@ class BodyBuffer {
     return this.collector.length;
   }
 
-  append(chunk: Uint8Array): void {
+  append(chunk: Uint8Array): undefined {
     if (this.collector.append(chunk)) return;
-    throw this.declared === undefined ? tooLarge(this.limit) : new MalformedRequestError('the body is longer than its Content-Length');
+    throw overLength(this.limit, this.declared);
   }
 
   finish(): Uint8Array {
-    if (this.declared !== undefined && this.length !== this.declared) throw new MalformedRequestError('the body is shorter than its Content-Length');
+    checkComplete(this.length, this.declared);
     return this.collector.bytes();
   }
+
+  discard(): void {}
+}
+
+/** A body past its Content-Length (400), or past the limit when it has none (413). */
+export function overLength(limit: number, declared: number | undefined): Error {
+  return declared === undefined ? tooLarge(limit) : new MalformedRequestError('the body is longer than its Content-Length');
+}
+
+/** A body that ended before its Content-Length is a 400. */
+export function checkComplete(length: number, declared: number | undefined): void {
+  if (declared !== undefined && length !== declared) throw new MalformedRequestError('the body is shorter than its Content-Length');
 }
 
 /**
@@ -129,38 +156,62 @@ export function checkDeclaredLength(stream: IncomingMessage, limit: number): num
 }
 
 export async function readRawBody(stream: IncomingMessage, { limit, timeouts }: RawBodyOptions): Promise<Uint8Array> {
-  const declared = checkDeclaredLength(stream, limit);
-  if (stream.complete && stream.readableEnded) return new BodyBuffer(limit, declared).finish();
+  return readBodyInto(stream, timeouts, new BodyBuffer(limit, checkDeclaredLength(stream, limit)));
+}
 
-  return new Promise<Uint8Array>((resolve, reject) => {
-    const body = new BodyBuffer(limit, declared);
+/**
+ * Streams the body into `sink` under the body timeouts (the caller has checked the declared
+ * length); on any failure the sink discards what it holds.
+ */
+export function readBodyInto<T>(stream: IncomingMessage, timeouts: BodyTimeouts, sink: BodySink<T>): Promise<T> {
+  const finish = async () => {
+    try {
+      return await sink.finish();
+    } catch (error) {
+      sink.discard();
+      throw error;
+    }
+  };
+  if (stream.complete && stream.readableEnded) return finish();
+
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
     // Listeners, not `for await`: leaving an async iterator destroys the request and with it the
     // socket, so the 408/413 could never be answered. Paused and unlistened, the rest is left to
     // the error response (sent with `Connection: close`).
-    const settle = (error: unknown, value?: Uint8Array) => {
+    const stop = () => {
+      settled = true;
       watch.stop();
       stream.off('data', onData).off('end', onEnd);
-      if (error === undefined && value) resolve(value);
-      else {
-        stream.pause();
-        reject(error);
-      }
+    };
+    const fail = (error: unknown) => {
+      if (settled) return;
+      stop();
+      stream.pause();
+      sink.discard();
+      reject(error);
     };
     const onData = (chunk: Buffer) => {
+      let wait;
       try {
-        body.append(chunk);
+        wait = sink.append(chunk);
       } catch (error) {
-        settle(error);
+        return fail(error);
       }
+      if (wait === undefined) return;
+      // The sink is behind (a disk write): the socket waits, and the client with it.
+      stream.pause();
+      wait.then(() => {
+        if (!settled) stream.resume();
+      }, fail);
     };
     const onEnd = () => {
-      try {
-        settle(undefined, body.finish());
-      } catch (error) {
-        settle(error);
-      }
+      if (settled) return;
+      // Every byte is in: only the sink's own work (a last write) remains, which no client timeout concerns.
+      stop();
+      finish().then(resolve, reject);
     };
-    const watch = new BodyWatch(stream, { timeouts }, (error) => settle(error));
+    const watch = new BodyWatch(stream, { timeouts }, fail);
     stream.on('data', onData).on('end', onEnd);
     stream.resume();
   });

@@ -10,9 +10,9 @@ import type { BlobCertificate, Committee, CommitteeMember } from '../chain/chain
 import { secondarySliverIndex, shardToPairIndex } from '../codec/blob-id.ts';
 import { equalBytes } from '../codec/bytes.ts';
 import { decodeConfirmation, encodeConfirmation, signersToBitmap } from '../codec/confirmation.ts';
-import type { EncodedBlob } from '../codec/encoder.ts';
+import type { EncodedSlivers } from '../codec/encoder.ts';
 import { encodeBlobMetadata } from '../codec/metadata.ts';
-import { encodeSliver } from '../codec/sliver.ts';
+import { sliverBcsLength, type SliverType } from '../codec/sliver.ts';
 import { blsAggregateParsed, blsHashMessage, blsParseSignature, blsVerifyAll, type BlsSignature, type HashedMessage } from '../crypto/bls.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ReadCommittee } from './committee-view.ts';
@@ -21,6 +21,7 @@ import { FanOut } from './fan-out.ts';
 import { describeOutcome, quoteFailures, type NodeOutcome } from './node-outcome.ts';
 import type { SignedConfirmation } from './node-responses.ts';
 import type { StorageNodeClient } from './storage-node-client.ts';
+import { ByteBudget, DEFAULT_UPLOAD_BYTES_IN_FLIGHT, RepairRowBarrier } from './upload-pacing.ts';
 
 /** Sliver PUTs in flight per node (the Rust client's `max_node_connections` is 10). */
 export const DEFAULT_NODE_WRITE_CONCURRENCY = 8;
@@ -57,7 +58,7 @@ export class QuorumNotReachedError extends Error {
 
 export interface UploadRequest {
   readonly committee: ReadCommittee;
-  readonly encoded: EncodedBlob;
+  readonly encoded: EncodedSlivers;
   /** The Blob object ID for deletable blobs (confirmations name it), `null` for permanent ones. */
   readonly deletableObjectId: string | null;
   /** The client's request: aborts the write until quorum is reached. */
@@ -65,6 +66,8 @@ export interface UploadRequest {
   /** The publisher's lifetime: stragglers keep going after the answer until this aborts. */
   readonly background: AbortSignal;
   readonly nodeConcurrency?: number;
+  /** Sliver bytes in flight over all nodes; default {@link DEFAULT_UPLOAD_BYTES_IN_FLIGHT}. */
+  readonly maxBytesInFlight?: number;
 }
 
 export interface UploadResult {
@@ -93,6 +96,7 @@ export function uploadBlob(request: UploadRequest): Promise<UploadResult> {
     metadataBcs: encodeBlobMetadata(encoded.metadata),
     deletableObjectId: request.deletableObjectId,
     concurrency: request.nodeConcurrency ?? DEFAULT_NODE_WRITE_CONCURRENCY,
+    inFlight: new ByteBudget(request.maxBytesInFlight ?? DEFAULT_UPLOAD_BYTES_IN_FLIGHT),
     repairRows: new RepairRowBarrier(encoded, members.map((member) => member.index)),
   };
   // Stragglers go on after the answer, until the publisher closes.
@@ -238,63 +242,12 @@ class SignatureCollector {
 
 interface WriteTarget {
   readonly committee: Committee;
-  readonly encoded: EncodedBlob;
+  readonly encoded: EncodedSlivers;
   readonly metadataBcs: Uint8Array;
   readonly deletableObjectId: string | null;
   readonly concurrency: number;
+  readonly inFlight: ByteBudget;
   readonly repairRows: RepairRowBarrier;
-}
-
-/**
- * The encoding's repair-row chunks, one held at a time: every node sends its slivers from chunk k
- * before any moves on to chunk k+1, and the last chunk is dropped once every node is through (or
- * has failed). With one chunk — every blob that fits the publisher's budget — nobody ever waits.
- */
-class RepairRowBarrier {
-  private chunk = 0;
-  /** Chunks each node still uploading has finished. */
-  private readonly finished = new Map<number, number>();
-  private waiters: (() => void)[] = [];
-
-  constructor(
-    private readonly encoded: EncodedBlob,
-    nodes: readonly number[],
-  ) {
-    for (const node of nodes) this.finished.set(node, 0);
-    encoded.loadRepairRows(0);
-  }
-
-  get chunks(): number {
-    return this.encoded.repairRowChunks.length;
-  }
-
-  async reach(chunk: number): Promise<void> {
-    while (this.chunk < chunk) await new Promise<void>((resolve) => this.waiters.push(resolve));
-  }
-
-  finish(node: number, chunk: number): void {
-    this.finished.set(node, chunk + 1);
-    this.advance();
-  }
-
-  leave(node: number): void {
-    if (this.finished.delete(node)) this.advance();
-  }
-
-  private advance(): void {
-    const everyone = (chunk: number) => [...this.finished.values()].every((done) => done > chunk);
-    // Through the last chunk, or nobody left to upload (all failed or aborted): nothing more to make.
-    if ((this.chunk === this.chunks - 1 && everyone(this.chunk)) || this.finished.size === 0) {
-      this.encoded.releaseRepairRows();
-      return;
-    }
-    if (this.chunk >= this.chunks - 1 || !everyone(this.chunk)) return;
-    this.chunk++;
-    this.encoded.loadRepairRows(this.chunk);
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
-  }
 }
 
 /**
@@ -310,15 +263,25 @@ async function writeToNode(
 ): Promise<NodeOutcome<SignedConfirmation>> {
   const { committee, encoded, metadataBcs, concurrency, repairRows } = target;
   const n = committee.nShards;
-  const { blobId } = encoded;
+  const { blobId, params, symbolSize } = encoded;
   const chunks = encoded.repairRowChunks;
   const chunkOf = (pair: number) => (pair < chunks[0].start ? 0 : chunks.findIndex((chunk) => pair < chunk.end));
+  const bcsBytes = { primary: sliverBcsLength(params.primarySliverSize(symbolSize)), secondary: sliverBcsLength(params.secondarySliverSize(symbolSize)) };
+  // The sliver is made only once the upload's budget has room for it, and given back when the node answered.
+  const put = (pair: number, type: SliverType, index: number) => async (): Promise<NodeOutcome<void>> => {
+    const release = await target.inFlight.acquire(bcsBytes[type], signal);
+    if (!release) return { kind: 'aborted' };
+    try {
+      return await client.putSliver(blobId, pair, type, await encoded.sliverBcs(type, index), signal);
+    } finally {
+      release();
+    }
+  };
   const putsByChunk = chunks.map(() => [] as (() => Promise<NodeOutcome<void>>)[]);
   for (const shard of member.shards) {
     const pair = shardToPairIndex(shard, blobId, n);
-    const secondary = secondarySliverIndex(pair, n);
-    putsByChunk[0].push(() => client.putSliver(blobId, pair, 'secondary', encodeSliver({ type: 'secondary', index: secondary, symbolSize: encoded.symbolSize, data: encoded.secondarySliver(secondary) }), signal));
-    putsByChunk[chunkOf(pair)].push(() => client.putSliver(blobId, pair, 'primary', encodeSliver({ type: 'primary', index: pair, symbolSize: encoded.symbolSize, data: encoded.primarySliver(pair) }), signal));
+    putsByChunk[0].push(put(pair, 'secondary', secondarySliverIndex(pair, n)));
+    putsByChunk[chunkOf(pair)].push(put(pair, 'primary', pair));
   }
   try {
     const stored = await withRetries(() => client.putMetadata(blobId, metadataBcs, signal), signal);

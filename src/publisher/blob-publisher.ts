@@ -10,10 +10,11 @@ import type { FastifyBaseLogger } from 'fastify';
 import { InsufficientBalanceError, InvalidEpochsAheadError, type BlobObject, type ChainClient, type SystemState } from '../chain/chain-client.ts';
 import { registrationCost } from '../chain/storage-cost.ts';
 import { blobIdToString, parseBlobId } from '../codec/blob-id.ts';
-import { encodeBlob, type EncodedBlob } from '../codec/encoder.ts';
+import { encodeBlob, type EncodedSlivers } from '../codec/encoder.ts';
+import { encodeBlobFile, type BlobFile } from '../codec/file-encoder.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import { encodeQuiltPatchId, encodeQuiltV1, QUILT_BLOB_ATTRIBUTES, QuiltError, type EncodedQuilt, type QuiltInput } from '../codec/quilt.ts';
-import { MalformedRequestError } from '../errors/gateway-errors.ts';
+import { MalformedRequestError, PayloadTooLargeError } from '../errors/gateway-errors.ts';
 import { fetchBlobStatus } from '../nodes/blob-status-quorum.ts';
 import { QuorumNotReachedError, uploadBlob, type UploadRequest, type UploadResult } from '../nodes/blob-upload.ts';
 import { certificateQuorumWeight, type CommitteeView, type ReadCommittee } from '../nodes/committee-view.ts';
@@ -33,6 +34,21 @@ export interface BlobPublisherOptions {
   readonly metrics: StoreMetrics;
   readonly log: FastifyBaseLogger;
   readonly nodeConcurrency?: number;
+  /** Bytes a spooled blob's encode reads at a time (`--spool-stripe-size`); default file-encoder.ts's. */
+  readonly spoolStripeBytes?: number;
+}
+
+/** One store after its encode: what every later step (status, registration, upload, certify) needs. */
+interface StoreJob {
+  readonly encoded: EncodedSlivers;
+  readonly params: StoreParams;
+  /** Epochs ahead, `max` resolved. */
+  readonly epochs: number;
+  readonly read: ReadCommittee;
+  readonly state: SystemState;
+  readonly signal: AbortSignal;
+  /** Put on a Blob object this store registers. */
+  readonly attributes: Readonly<Record<string, string>> | undefined;
 }
 
 /** A registration to pay for or reuse, with the sub-wallet that owns it. */
@@ -109,14 +125,36 @@ export class BlobPublisher {
 
   /** Stores `blob`; `attributes` go on a Blob object this store registers (a reused one has them already). */
   async store(blob: Uint8Array, params: StoreParams, signal: AbortSignal, attributes?: Readonly<Record<string, string>>): Promise<BlobStoreResultJson> {
+    return this.storeEncoding(blob.length, (read) => encodeBlob(blob, read.params, this.options.kernel, { repairRowBudget: repairRowBudget(blob.length) }), params, signal, attributes);
+  }
+
+  /**
+   * Stores the blob held in the first `length` bytes of `file` (a spooled request body), encoded
+   * from the file stripe by stripe so that memory stays bounded; its slivers are written into the
+   * file and read back as they are sent. The upload holds the file while nodes may still read it.
+   */
+  async storeSpooled(file: BlobFile, length: number, params: StoreParams, signal: AbortSignal): Promise<BlobStoreResultJson> {
+    this.options.metrics.spooledStores.inc();
+    return this.storeEncoding(length, (read) => encodeBlobFile(file, length, read.params, this.options.kernel, { stripeBytes: this.options.spoolStripeBytes, signal }), params, signal, undefined);
+  }
+
+  private async storeEncoding(
+    length: number,
+    encode: (read: ReadCommittee) => EncodedSlivers | Promise<EncodedSlivers>,
+    params: StoreParams,
+    signal: AbortSignal,
+    attributes: Readonly<Record<string, string>> | undefined,
+  ): Promise<BlobStoreResultJson> {
     const { metrics } = this.options;
     const [read, state] = await Promise.all([this.options.committees.get(signal), this.options.chain.getSystemState({ signal })]);
     const epochs = params.epochs === EPOCHS_MAX ? state.maxEpochsAhead : params.epochs;
     if (epochs > state.maxEpochsAhead) throw new InvalidPublisherQueryError(`epochs must be at most ${state.maxEpochsAhead} (the system's maximum epochs ahead), got ${epochs}`);
-    const encoded = await metrics.time('encode', () => encodeBlob(blob, read.params, this.options.kernel, { repairRowBudget: repairRowBudget(blob.length) }));
+    // Operators raise --max-body-size for large blobs; past what the shard count can encode is still the client's mistake.
+    if (length > read.params.maxBlobSize) throw new PayloadTooLargeError(`the blob of ${length} bytes is larger than the ${read.params.maxBlobSize} bytes this network's encoding can take`);
+    const encoded = await metrics.time('encode', () => encode(read));
     const key = `${blobIdToString(encoded.blobId)}:${params.deletable}`;
     const previous = this.sameBlob.get(key) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.storeEncoded(encoded, params, epochs, read, state, signal, attributes));
+    const run = previous.catch(() => undefined).then(() => this.storeEncoded({ encoded, params, epochs, read, state, signal, attributes }));
     this.sameBlob.set(key, run);
     try {
       const result = await run;
@@ -130,15 +168,8 @@ export class BlobPublisher {
     }
   }
 
-  private async storeEncoded(
-    encoded: EncodedBlob,
-    params: StoreParams,
-    epochs: number,
-    read: ReadCommittee,
-    state: SystemState,
-    signal: AbortSignal,
-    attributes: Readonly<Record<string, string>> | undefined,
-  ): Promise<BlobStoreResultJson> {
+  private async storeEncoded(job: StoreJob): Promise<BlobStoreResultJson> {
+    const { encoded, params, epochs, read, state, signal } = job;
     const { metrics, chain } = this.options;
     const blobId = blobIdToString(encoded.blobId);
     const requiredEnd = state.epoch.epoch + epochs;
@@ -154,8 +185,7 @@ export class BlobPublisher {
       const certified = await this.alreadyCertified(blobId, status, params, requiredEnd, signal);
       if (certified) return certified;
     }
-    const registration = (status.kind === 'nonexistent' ? undefined : await this.reusableRegistration(blobId, params, encoded, read, requiredEnd, state, signal))
-      ?? (await metrics.time('register', () => this.register(encoded, params, epochs, read, state, signal, attributes)));
+    const registration = (status.kind === 'nonexistent' ? undefined : await this.reusableRegistration(job, requiredEnd)) ?? (await metrics.time('register', () => this.register(job)));
 
     const upload = await uploadToQuorum({
       committee: read,
@@ -202,15 +232,8 @@ export class BlobPublisher {
   }
 
   /** A registered, uncertified Blob a sub-wallet still owns from an earlier PUT that failed after paying. */
-  private async reusableRegistration(
-    blobId: string,
-    params: StoreParams,
-    encoded: EncodedBlob,
-    read: ReadCommittee,
-    requiredEnd: number,
-    state: SystemState,
-    signal: AbortSignal,
-  ): Promise<Registration | undefined> {
+  private async reusableRegistration({ encoded, params, read, state, signal }: StoreJob, requiredEnd: number): Promise<Registration | undefined> {
+    const blobId = blobIdToString(encoded.blobId);
     const encodedLength = read.params.encodedLength(encoded.metadata.unencodedLength);
     const owned = await Promise.all(this.options.wallets.subWallets.map((wallet) => this.options.chain.getOwnedBlobObjects(wallet.address, { blobId }, { signal })));
     for (const [i, blobs] of owned.entries()) {
@@ -228,15 +251,7 @@ export class BlobPublisher {
   }
 
   /** Reserve + register in one transaction from the next sub-wallet, topping it up once if it runs short. */
-  private async register(
-    encoded: EncodedBlob,
-    params: StoreParams,
-    epochs: number,
-    read: ReadCommittee,
-    state: SystemState,
-    signal: AbortSignal,
-    attributes: Readonly<Record<string, string>> | undefined,
-  ): Promise<Registration> {
+  private async register({ encoded, params, epochs, read, state, signal, attributes }: StoreJob): Promise<Registration> {
     const wallet = this.options.wallets.nextWallet();
     const size = encoded.metadata.unencodedLength;
     const encodedLength = read.params.encodedLength(size);

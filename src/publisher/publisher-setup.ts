@@ -59,5 +59,5 @@ export async function openPublisher(options: OpenPublisherOptions): Promise<Blob
   log.info({ mainWallet: wallets.mainAddress, subWallets: wallets.subWallets.length }, 'publisher wallets ready');
   const metrics = new StoreMetrics(options.registry);
   const committees = new CommitteeView({ chain, nodeTimeoutMs: config.nodeTimeoutMs, countRequest: metrics.nodes.count });
-  return new BlobPublisher({ chain, kernel: options.kernel, wallets, committees, metrics, log });
+  return new BlobPublisher({ chain, kernel: options.kernel, wallets, committees, metrics, log, spoolStripeBytes: config.publisher.spoolStripeBytes });
 }

@@ -20,6 +20,8 @@ export class StoreMetrics {
   readonly quiltStores: Counter<'outcome'>;
   readonly quiltPatches: Counter;
   readonly walSpent: Counter;
+  /** `PUT /v1/blobs` bodies past `--spool-threshold`, encoded from their spool file. */
+  readonly spooledStores: Counter;
   /** The publisher's own storage-node requests (status, metadata and sliver PUTs, confirmations). */
   readonly nodes: NodeRequestMetrics;
 
@@ -30,6 +32,7 @@ export class StoreMetrics {
     this.quiltStores = new Counter({ name: 'walrus_gateway_quilt_stores_total', help: 'PUT /v1/quilts results by outcome', labelNames: ['outcome'], registers });
     this.quiltPatches = new Counter({ name: 'walrus_gateway_quilt_patches_stored_total', help: 'Patches in quilts stored by PUT /v1/quilts', registers });
     this.walSpent = new Counter({ name: 'walrus_gateway_wal_spent_frost_total', help: 'FROST paid for storage and writes', registers });
+    this.spooledStores = new Counter({ name: 'walrus_gateway_spooled_stores_total', help: 'PUT /v1/blobs bodies over --spool-threshold, stored from a spool file', registers });
     this.nodes = new NodeRequestMetrics(registry, { requests: 'walrus_gateway_publisher_node_requests_total', faults: 'walrus_gateway_publisher_node_faults_total', whose: 'the publisher' });
   }
 
