@@ -29,10 +29,13 @@ function lightestWithinF(network: LocalNetworkDescription): { names: string[]; s
   return { names, shards, f };
 }
 
+const STREAM_THRESHOLD = 64 * KIB;
+
 export async function phaseHostileNodes(network: LocalNetworkDescription): Promise<void> {
   const phase = '2 hostile nodes';
-  // A gateway of its own without a blob cache, so that every read goes to the nodes.
-  const { child, ready } = await GatewayChild.start(network.ledgerUrl, ['--cache-size', '0']);
+  // A gateway of its own without a blob cache, so that every read goes to the nodes; reads past
+  // 64 KiB stream row by row, so both read paths face the hostile nodes.
+  const { child, ready } = await GatewayChild.start(network.ledgerUrl, ['--cache-size', '0', '--stream-threshold', String(STREAM_THRESHOLD)]);
   const pool = new Pool(ready.url, { connections: KNOBS.nodeParallel * 2 });
   const hostile = lightestWithinF(network);
   const deadline = performance.now() + KNOBS.nodeMaxSeconds * 1000;
