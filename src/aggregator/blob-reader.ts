@@ -8,22 +8,20 @@
  * (`row-stream.ts`), concurrent readers sharing each row request in flight, and cached at the end
  * when the blob fits the cache.
  */
-import { secondarySliverIndex } from '../codec/blob-id.ts';
 import { decodeBlob, type ConsistencyCheck } from '../codec/decoder.ts';
 import { InconsistentBlobError } from '../codec/errors.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import { quiltColumns, type QuiltLayout } from '../codec/quilt.ts';
 import type { Sliver } from '../codec/sliver.ts';
-import { verifySlivers } from '../codec/verify-sliver.ts';
 import { BlobReadFailedError, BlobUnavailableError } from '../errors/gateway-errors.ts';
-import { candidateForPair, fetchVerifiedSlivers, sliverBcsLengthOf, type SliverCandidate, type SliverFetchOutcome } from '../nodes/sliver-fetch.ts';
+import { candidateForColumn, candidateForPair, type SliverCandidate, type SliverFetchOutcome } from '../nodes/sliver-fetch.ts';
 import { satisfiesCheck, type BlobCache } from './blob-cache.ts';
+import { blobSliverFetch, type BlobSliverFetch } from './blob-slivers.ts';
 import { Coalescer } from '../nodes/coalescer.ts';
 import type { BlobInfo, MetadataReader, ReadLogger } from './metadata-reader.ts';
 import type { ReadMetrics } from './read-metrics.ts';
 import { RowRecovery } from './row-recovery.ts';
 import { streamRows, type RowFetch, type RowSource } from './row-stream.ts';
-import { stallLimitMs } from './stall-limit.ts';
 import { accountedStream, fillCacheFrom, type StreamKind } from './stream-body.ts';
 
 export interface BlobReaderOptions {
@@ -93,16 +91,12 @@ export class BlobReader {
   private readonly filling = new Set<string>();
   private readonly recovery: RowRecovery;
   private readonly streamThreshold: number;
+  private readonly fetchSlivers: BlobSliverFetch;
 
   constructor(private readonly options: BlobReaderOptions) {
     this.streamThreshold = options.streamThreshold ?? DEFAULT_STREAM_THRESHOLD;
-    this.recovery = new RowRecovery({
-      kernel: options.kernel,
-      hedgeDelayMs: options.hedgeDelayMs,
-      metrics: options.metrics,
-      log: options.log,
-      onRejected: (info, node, error) => this.rejected(info, node, error),
-    });
+    this.fetchSlivers = blobSliverFetch({ kernel: options.kernel, hedgeDelayMs: options.hedgeDelayMs, onRejected: (info, node, error) => this.rejected(info, node, error) });
+    this.recovery = new RowRecovery({ kernel: options.kernel, fetchSlivers: this.fetchSlivers, metrics: options.metrics, log: options.log });
   }
 
   /** Metadata-level facts (size, lifecycle): what HEAD answers from. */
@@ -178,29 +172,14 @@ export class BlobReader {
    * those columns' own nodes can send them; when they cannot, the blob is read in full instead.
    */
   async readColumns(info: BlobInfo, layout: QuiltLayout, start: number, end: number, signal: AbortSignal): Promise<BlobBytes> {
-    const { params } = info.read;
     const hit = this.options.cache.get(info.idText);
     if (hit) {
       this.options.metrics?.cacheHits.inc({ cache: 'blob' });
       return { bytes: quiltColumns(hit.bytes, layout, start, end), cached: true };
     }
     const candidates: SliverCandidate[] = [];
-    // Secondary sliver j belongs to pair n − 1 − j: the mapping is its own inverse.
-    for (let column = start; column < end; column++) candidates.push(this.candidate(info, secondarySliverIndex(column, params.n)));
-    const outcome = await fetchVerifiedSlivers({
-      read: info.read,
-      blobId: info.blobId,
-      type: 'secondary',
-      candidates,
-      needed: candidates.length,
-      maxSliverBytes: sliverBcsLengthOf(params, 'secondary', layout.symbolSize),
-      margin: 0,
-      stallLimitMs: stallLimitMs(this.options.hedgeDelayMs, layout.columnBytes),
-      verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, this.options.kernel),
-      hedgeDelayMs: this.options.hedgeDelayMs,
-      signal,
-      onRejected: (node, error) => this.rejected(info, node, error),
-    });
+    for (let column = start; column < end; column++) candidates.push(candidateForColumn(info.read, info.blobId, column));
+    const outcome = await this.fetchSlivers(info, { type: 'secondary', candidates, needed: candidates.length, ownNodesOnly: true }, signal);
     if (outcome.kind === 'unavailable') {
       this.options.log?.debug({ blobId: info.idText, detail: outcome.detail }, 'column read falls back to a full read');
       const full = await this.read(info, 'default', signal);
@@ -291,21 +270,7 @@ export class BlobReader {
 
   /** Systematic rows `rows` from their own nodes, each verified; `unavailable` when one cannot be had in time. */
   private fetchRows(info: BlobInfo, rows: readonly number[], signal: AbortSignal): Promise<SliverFetchOutcome> {
-    const { params } = info.read;
-    const ss = params.symbolSize(info.size);
-    return fetchVerifiedSlivers({
-      read: info.read,
-      blobId: info.blobId,
-      candidates: rows.map((row) => this.candidate(info, row)),
-      needed: rows.length,
-      maxSliverBytes: sliverBcsLengthOf(params, 'primary', ss),
-      margin: 0,
-      stallLimitMs: stallLimitMs(this.options.hedgeDelayMs, params.primarySliverSize(ss)),
-      verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, this.options.kernel),
-      hedgeDelayMs: this.options.hedgeDelayMs,
-      signal,
-      onRejected: (node, error) => this.rejected(info, node, error),
-    });
+    return this.fetchSlivers(info, { type: 'primary', candidates: rows.map((row) => this.candidate(info, row)), needed: rows.length, ownNodesOnly: true }, signal);
   }
 
   private candidate(info: BlobInfo, pairIndex: number): SliverCandidate {
@@ -322,18 +287,8 @@ export class BlobReader {
 
   private async reconstruct(info: BlobInfo, check: ConsistencyCheck, signal: AbortSignal): Promise<Uint8Array> {
     const { params } = info.read;
-    const { kernel, metrics } = this.options;
-    const outcome = await fetchVerifiedSlivers({
-      read: info.read,
-      blobId: info.blobId,
-      candidates: this.fullReadCandidates(info),
-      needed: params.primarySourceSymbols,
-      maxSliverBytes: sliverBcsLengthOf(params, 'primary', params.symbolSize(info.size)),
-      verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, kernel),
-      hedgeDelayMs: this.options.hedgeDelayMs,
-      signal,
-      onRejected: (node, error) => this.rejected(info, node, error),
-    });
+    const { metrics } = this.options;
+    const outcome = await this.fetchSlivers(info, { type: 'primary', candidates: this.fullReadCandidates(info), needed: params.primarySourceSymbols }, signal);
     if (outcome.kind === 'unavailable') {
       this.options.log?.warn({ blobId: info.idText, detail: outcome.detail }, 'too few verified slivers');
       throw new BlobUnavailableError(`${outcome.verified} of the ${params.primarySourceSymbols} slivers needed could be read and verified`, outcome.detail);

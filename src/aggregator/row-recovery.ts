@@ -11,24 +11,22 @@
  * (the local network answers 501), so the two ways above are the ones every network supports.
  * Rebuilt rows are checked against the metadata like fetched ones (the default consistency check).
  */
-import { secondarySliverIndex } from '../codec/blob-id.ts';
 import { decodeRowsFromColumns, decodeSelectedRows, type ConsistencyCheck } from '../codec/decoder.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import type { Sliver } from '../codec/sliver.ts';
 import { verifySlivers } from '../codec/verify-sliver.ts';
 import { BlobReadFailedError, BlobUnavailableError } from '../errors/gateway-errors.ts';
-import { candidateForPair, fetchVerifiedSlivers, sliverBcsLengthOf, type SliverCandidate } from '../nodes/sliver-fetch.ts';
+import { candidateForColumn, candidateForPair, type SliverCandidate } from '../nodes/sliver-fetch.ts';
+import type { BlobSliverFetch } from './blob-slivers.ts';
 import type { BlobInfo, ReadLogger } from './metadata-reader.ts';
 import type { ReadMetrics } from './read-metrics.ts';
-import { stallLimitMs } from './stall-limit.ts';
 
 export interface RowRecoveryOptions {
   readonly kernel: CodecKernel;
-  readonly hedgeDelayMs: number;
+  /** The reader's sliver fetch: verification and rejected slivers are handled as in its other reads. */
+  readonly fetchSlivers: BlobSliverFetch;
   readonly metrics?: ReadMetrics;
   readonly log?: ReadLogger;
-  /** A sliver that failed verification: counted and logged as the other reads do. */
-  readonly onRejected: (info: BlobInfo, node: string, error: unknown) => void;
 }
 
 export interface RowRecoveryRequest {
@@ -69,27 +67,25 @@ export class RowRecovery {
     const { n, secondarySourceSymbols: s } = params;
     const ss = params.symbolSize(info.size);
     const candidates: SliverCandidate[] = [];
-    // Column j is secondary sliver j, held by pair n − 1 − j; systematic columns first (no decoding).
+    // Systematic columns first (no decoding).
     for (let column = 0; column < n; column++) {
-      const candidate = candidateForPair(info.read, info.blobId, secondarySliverIndex(column, n));
+      const candidate = candidateForColumn(info.read, info.blobId, column);
       if (!exclude.has(candidate.member.index)) candidates.push(candidate);
     }
     if (candidates.length < s) return undefined;
-    const outcome = await fetchVerifiedSlivers({
-      read: info.read,
-      blobId: info.blobId,
-      type: 'secondary',
-      candidates,
-      needed: s,
-      maxSliverBytes: sliverBcsLengthOf(params, 'secondary', ss),
-      stallLimitMs: stallLimitMs(this.options.hedgeDelayMs, params.secondarySliverSize(ss)),
-      verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, this.options.kernel),
-      // A column is p symbols, one per row: only the lost rows' are kept.
-      keep: (sliver) => ({ ...sliver, data: pickSymbols(sliver.data, rows, ss) }),
-      hedgeDelayMs: this.options.hedgeDelayMs,
+    const outcome = await this.options.fetchSlivers(
+      info,
+      {
+        type: 'secondary',
+        candidates,
+        needed: s,
+        // Way 2 is the fallback: stop waiting once the columns stall.
+        giveUpOnStall: true,
+        // A column is p symbols, one per row: only the lost rows' are kept.
+        keep: (sliver) => ({ ...sliver, data: pickSymbols(sliver.data, rows, ss) }),
+      },
       signal,
-      onRejected: (node, error) => this.options.onRejected(info, node, error),
-    });
+    );
     if (outcome.kind === 'unavailable') {
       this.options.log?.warn({ blobId: info.idText, rows: rows.length, detail: outcome.detail }, 'lost rows cannot be rebuilt from columns; decoding from rows instead');
       return undefined;
@@ -113,17 +109,7 @@ export class RowRecovery {
       const candidate = candidateForPair(info.read, info.blobId, pair);
       if (!exclude.has(candidate.member.index)) candidates.push(candidate);
     }
-    const outcome = await fetchVerifiedSlivers({
-      read: info.read,
-      blobId: info.blobId,
-      candidates,
-      needed: p,
-      maxSliverBytes: sliverBcsLengthOf(params, 'primary', ss),
-      verify: (slivers) => verifySlivers(slivers, info.withId.metadata, params, this.options.kernel),
-      hedgeDelayMs: this.options.hedgeDelayMs,
-      signal,
-      onRejected: (node, error) => this.options.onRejected(info, node, error),
-    });
+    const outcome = await this.options.fetchSlivers(info, { type: 'primary', candidates, needed: p }, signal);
     if (outcome.kind === 'unavailable') {
       this.options.log?.warn({ blobId: info.idText, detail: outcome.detail }, 'too few verified slivers to rebuild lost rows');
       throw new BlobUnavailableError(`${outcome.verified} of the ${p} slivers needed could be read and verified`, outcome.detail);

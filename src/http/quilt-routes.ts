@@ -14,7 +14,8 @@ import { blobIdToString } from '../codec/blob-id.ts';
 import { CodecError } from '../codec/errors.ts';
 import { encodeQuiltPatchId, parseQuiltPatchId } from '../codec/quilt.ts';
 import type { GatewayConfig } from '../config.ts';
-import { ForbiddenBlobError, InvalidQuiltPatchIdError, InvalidByteRangeError } from '../errors/gateway-errors.ts';
+import { InvalidQuiltPatchIdError, InvalidByteRangeError } from '../errors/gateway-errors.ts';
+import { blobServing } from './blob-serving.ts';
 import { attributeHeaders } from './attribute-headers.ts';
 import { clientAbortSignal } from './client-abort.ts';
 import { SNIFF_BYTES } from './content-type.ts';
@@ -44,11 +45,8 @@ function patchesEtag(quiltId: string): string {
 }
 
 export function registerQuiltRoutes(app: FastifyInstance, deps: QuiltRouteDeps): void {
-  const { config, reader, quilts, blocklist } = deps;
-
-  const checkBlocked = (quiltId: string) => {
-    if (blocklist.has(quiltId)) throw new ForbiddenBlobError();
-  };
+  const { config, reader, quilts } = deps;
+  const { checkBlocked } = blobServing(deps);
 
   /**
    * One patch: `etag` is known from the URL for a patch ID (so a revalidation costs no node

@@ -70,6 +70,11 @@ export function candidateForPair(read: ReadCommittee, blobId: Uint8Array, pairIn
   return { pairIndex, member: committee.memberByShard[pairIndexToShard(pairIndex, blobId, committee.nShards)] };
 }
 
+/** Column `column`'s secondary sliver: pair n − 1 − column holds it (the mapping is its own inverse). */
+export function candidateForColumn(read: ReadCommittee, blobId: Uint8Array, column: number): SliverCandidate {
+  return candidateForPair(read, blobId, secondarySliverIndex(column, read.params.n));
+}
+
 export function defaultMargin(needed: number): number {
   return Math.max(MIN_MARGIN, Math.ceil(needed * MARGIN_SHARE));
 }
