@@ -54,14 +54,12 @@ export class QuiltReader {
 
   /** The quilt's patches in index order; `NotAQuiltError` when the blob has no valid QuiltV1 index. */
   async patches(info: BlobInfo, signal: AbortSignal): Promise<QuiltIndexEntry[]> {
-    const layout = this.layout(info);
-    const { bytes } = await this.cachedColumns(indexKey(info.idText), info, signal, (shared) => this.loadIndexColumns(info, layout, shared));
-    return this.parseIndex(info, layout, bytes).map((patch) => ({ ...patch, patchId: encodeQuiltPatchId(info.blobId, patch.startColumn, patch.endColumn) }));
+    return (await this.index(info, signal)).map((patch) => ({ ...patch, patchId: encodeQuiltPatchId(info.blobId, patch.startColumn, patch.endColumn) }));
   }
 
   /** The patch named `identifier`; `QuiltPatchNotFoundError` when the index has none. */
   async patchByIdentifier(info: BlobInfo, identifier: string, signal: AbortSignal): Promise<QuiltPatchRead> {
-    const entry = (await this.patches(info, signal)).find((patch) => patch.identifier === identifier);
+    const entry = (await this.index(info, signal)).find((patch) => patch.identifier === identifier);
     if (!entry) throw new QuiltPatchNotFoundError(`the quilt ${info.idText} has no patch ${JSON.stringify(identifier)}`);
     return this.patch(info, entry.startColumn, entry.endColumn, signal, identifier);
   }
@@ -115,6 +113,13 @@ export class QuiltReader {
       },
       () => metrics?.coalescedRequests.inc(),
     );
+  }
+
+  /** The index's patches, from its cached columns. */
+  private async index(info: BlobInfo, signal: AbortSignal): Promise<QuiltPatch[]> {
+    const layout = this.layout(info);
+    const { bytes } = await this.cachedColumns(indexKey(info.idText), info, signal, (shared) => this.loadIndexColumns(info, layout, shared));
+    return this.parseIndex(info, layout, bytes);
   }
 
   /** Where the quilt's columns lie; a blob of any other size than a full matrix is not a quilt. */
