@@ -8,7 +8,7 @@
  * request: the response finishing (after success or any error, before or in the handler) or the
  * client leaving — also while still queued, when it leaves the queue without ever taking a slot.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ClientDisconnectedError, TooManyRequestsError } from '../errors/gateway-errors.ts';
 import { clientAbortSignal } from './client-abort.ts';
 
@@ -92,6 +92,14 @@ export class LoadShedder {
     signal.addEventListener('abort', release, { once: true });
     await admission.ready;
   }
+
+  /**
+   * {@link admit} as a route's `onRequest` hook: admission before anything else can wait or fail,
+   * so every end of the request gives the slot back.
+   */
+  readonly onRequest = async (_request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    await this.admit(reply);
+  };
 
   /** Requests holding a place: running plus queued. */
   get inFlight(): number {

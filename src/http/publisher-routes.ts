@@ -33,10 +33,6 @@ export function registerPublisherRoutes(app: FastifyInstance, deps: PublisherRou
   const shedder = new LoadShedder({ maxConcurrent: config.maxConcurrentRequests, maxBuffer: config.maxBufferSize, service: 'publisher' });
   const auth = jwtAuthEnabled(config.jwt) ? new JwtAuthenticator(config.jwt) : undefined;
 
-  // Admission in `onRequest`, before anything else can wait or fail, so every end of the request gives the slot back.
-  const admit = async (_request: FastifyRequest, reply: FastifyReply) => {
-    await shedder.admit(reply);
-  };
 
   /**
    * The token's claims are checked against the query, and against the Content-Length before the
@@ -87,14 +83,14 @@ export function registerPublisherRoutes(app: FastifyInstance, deps: PublisherRou
     // The handler streams the body itself (limit enforced while reading), whatever its type.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-    scope.put('/v1/blobs', { onRequest: admit }, putBlob(spool));
+    scope.put('/v1/blobs', { onRequest: shedder.onRequest }, putBlob(spool));
   });
   void app.register(async (scope) => {
     // Only multipart/form-data; the parts are read by the handler as they stream (quilt-form.ts).
     scope.removeAllContentTypeParsers();
     await scope.register(multipart);
     scope.addContentTypeParser('*', (request, _payload, done) => done(new UnsupportedMediaTypeError(request.headers['content-type'], MULTIPART_FORM), undefined));
-    scope.put('/v1/quilts', { onRequest: admit }, putQuilt);
+    scope.put('/v1/quilts', { onRequest: shedder.onRequest }, putQuilt);
   });
   app.addHook('onClose', async () => {
     auth?.close();

@@ -27,10 +27,6 @@ export function registerRelayRoutes(app: FastifyInstance, deps: RelayRouteDeps):
   const { relay, config } = deps;
   const shedder = new LoadShedder({ maxConcurrent: config.maxConcurrentRequests, maxBuffer: config.maxBufferSize, service: 'upload relay' });
 
-  // Admission in `onRequest`, before anything else can wait or fail, so every end of the request gives the slot back.
-  const admit = async (_request: FastifyRequest, reply: FastifyReply) => {
-    await shedder.admit(reply);
-  };
 
   const upload = async (request: FastifyRequest, reply: FastifyReply) => {
     const params = parseRelayQuery(request.query as Record<string, string | string[] | undefined>);
@@ -45,7 +41,7 @@ export function registerRelayRoutes(app: FastifyInstance, deps: RelayRouteDeps):
     // The handler streams the body itself (one buffer, limit enforced while reading), whatever its type.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-    scope.post('/v1/blob-upload-relay', { onRequest: admit }, upload);
+    scope.post('/v1/blob-upload-relay', { onRequest: shedder.onRequest }, upload);
   });
   app.addHook('onClose', async () => {
     await relay.close();
