@@ -4,6 +4,7 @@
  * (`bench/reference-blob-id.mjs`, @mysten/walrus-wasm) computing the same blob IDs at n = 1000.
  * Goals (issue #14): `--help` ≤ 150 ms, `blob-id` of 1 KiB ≤ 250 ms, `blob-id` of 16 MiB ≥ 20× the
  * reference. Prints medians and ratios; asserts nothing (but says when the two IDs differ).
+ * `WALRUS_CODEC_SIMD=avx2 npm run bench:cli` measures an AVX2-only machine's kernel on a better CPU.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

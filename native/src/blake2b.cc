@@ -104,7 +104,8 @@ void HashPieces(const Pieces& msg, uint8_t* out) {
   for (int w = 0; w < kDigestWords; w++) Store64(out + w * kWordBytes, h[w]);
 }
 
-void ScalarPrefixed(uint8_t prefix, const uint8_t* const* msgs, size_t len, uint8_t* const* outs, int used) {
+void ScalarPrefixed(uint8_t prefix, const uint8_t* const* msgs, size_t len, uint8_t* const* outs, int used,
+                    bool /* overread */) {
   for (int l = 0; l < used; l++) HashPieces({prefix, msgs[l], len, nullptr, 0}, outs[l]);
 }
 
@@ -154,6 +155,10 @@ void HashPrefixedSerial(const Backend& backend, uint8_t prefix, const uint8_t* d
   const size_t lanes = static_cast<size_t>(backend.lanes);
   const uint8_t* msgs[kMaxLanes];
   uint8_t* outs[kMaxLanes];
+  // Messages lie back to back, so all but the last few may be read past their end up to a whole
+  // block: those before `overread_end` have their last block inside data[0, count·len).
+  const size_t reach = BlockCount(len + 1) * kBlockBytes;
+  const size_t overread_end = len == 0 ? 0 : count * len >= reach ? (count * len - reach) / len + 1 : 0;
   for (size_t i = 0; i < count; i += lanes) {
     const size_t used = std::min(lanes, count - i);
     for (size_t l = 0; l < lanes; l++) {
@@ -162,7 +167,7 @@ void HashPrefixedSerial(const Backend& backend, uint8_t prefix, const uint8_t* d
       msgs[l] = data + q * len;
       outs[l] = out + q * out_step;
     }
-    backend.prefixed(prefix, msgs, len, outs, static_cast<int>(used));
+    backend.prefixed(prefix, msgs, len, outs, static_cast<int>(used), i + used <= overread_end);
   }
 }
 

@@ -23,9 +23,11 @@ struct NodeJob {
 /**
  * Hashes up to `lanes` messages prefix ‖ msgs[l][0, len) into outs[l]. The arrays hold `lanes`
  * entries; only the first `used` outputs are written (the rest may repeat earlier entries).
+ * `overread`: every msgs[l] may be read up to its last block's end (BlockCount(len + 1)·128
+ * bytes), so a backend can load the final block whole and mask it instead of copying it.
  */
 using PrefixedLanesFn = void (*)(uint8_t prefix, const uint8_t* const* msgs, size_t len, uint8_t* const* outs,
-                                 int used);
+                                 int used, bool overread);
 /** Hashes the node jobs[0, used) (jobs holds `lanes` entries, padded by repetition). */
 using NodeLanesFn = void (*)(uint8_t prefix, const NodeJob* jobs, int used);
 

@@ -84,10 +84,18 @@ WALRUS_TARGET_AVX2 WALRUS_ALWAYS_INLINE V LoadRow(const uint8_t* p) {
   return _mm256_loadu_si256(reinterpret_cast<const V*>(p));
 }
 
-/** d[w] = word w of rows[l][0, 128) for every lane l. */
-WALRUS_TARGET_AVX2 WALRUS_ALWAYS_INLINE void LoadColumns(const uint8_t* const rows[kLanes], V d[kBlockWords]) {
+/**
+ * d[w] = word w of rows[l][0, 128) for every lane l, for the 32-byte groups holding the first
+ * `avail` bytes; the groups wholly past them are zero (a short message's block is mostly padding).
+ */
+WALRUS_TARGET_AVX2 WALRUS_ALWAYS_INLINE void LoadColumns(const uint8_t* const rows[kLanes], size_t avail,
+                                                         V d[kBlockWords]) {
   for (int g = 0; g < kBlockWords / kWordsPerRow; g++) {
     const size_t at = g * kRowBytes;
+    if (at >= avail) {
+      for (int w = 0; w < kWordsPerRow; w++) d[g * kWordsPerRow + w] = _mm256_setzero_si256();
+      continue;
+    }
     Transpose(LoadRow(rows[0] + at), LoadRow(rows[1] + at), LoadRow(rows[2] + at), LoadRow(rows[3] + at),
               d + g * kWordsPerRow);
   }
@@ -110,8 +118,18 @@ WALRUS_TARGET_AVX2 WALRUS_ALWAYS_INLINE void StoreDigests(const V h[kStateWords]
   for (int l = 0; l < used; l++) _mm256_storeu_si256(reinterpret_cast<V*>(outs[l]), rows[l]);
 }
 
+/** Zeroes the bytes from `avail` (< 128) on of a block loaded whole: word w keeps its first avail − 8w bytes. */
+WALRUS_TARGET_AVX2 WALRUS_ALWAYS_INLINE void MaskTail(size_t avail, V d[kBlockWords]) {
+  for (int w = 0; w < kBlockWords; w++) {
+    const size_t first = static_cast<size_t>(w) * kWordBytes;
+    if (avail >= first + kWordBytes) continue;
+    const uint64_t keep = avail <= first ? 0 : (uint64_t{1} << (kByteBits * (avail - first))) - 1;
+    d[w] = _mm256_and_si256(d[w], _mm256_set1_epi64x(static_cast<int64_t>(keep)));
+  }
+}
+
 WALRUS_TARGET_AVX2 void Prefixed(uint8_t prefix, const uint8_t* const* msgs, size_t len, uint8_t* const* outs,
-                                 int used) {
+                                 int used, bool overread) {
   V h[kStateWords];
   InitState(h);
   const size_t total = len + 1;
@@ -123,9 +141,9 @@ WALRUS_TARGET_AVX2 void Prefixed(uint8_t prefix, const uint8_t* const* msgs, siz
     const bool last = k + 1 == blocks;
     const uint8_t* rows[kLanes];
     for (int l = 0; l < kLanes; l++) rows[l] = msgs[l] + start;
-    if (last) {
-      // The last block reads past the message; copy what exists into zeroed buffers.
-      const size_t avail = len - start;
+    const size_t avail = len - start;
+    if (last && !overread) {
+      // The last block would read past the data; copy what exists into zeroed buffers.
       for (int l = 0; l < kLanes; l++) {
         std::memset(tail[l] + avail, 0, kBlockBytes - avail);
         // An empty message may come from an empty array, whose data pointer is null.
@@ -134,7 +152,8 @@ WALRUS_TARGET_AVX2 void Prefixed(uint8_t prefix, const uint8_t* const* msgs, siz
       }
     }
     V d[kBlockWords];
-    LoadColumns(rows, d);
+    LoadColumns(rows, last ? avail : kBlockBytes, d);
+    if (last && overread) MaskTail(avail, d);
     V m[kBlockWords];
     ShiftIn(carry, d, m);
     carry = _mm256_srli_epi64(d[kBlockWords - 1], kTopByteShift);

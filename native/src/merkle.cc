@@ -38,25 +38,26 @@ struct Level {
   const uint8_t* Node(size_t t, size_t i) const { return base + t * tree_step + i * node_step; }
 };
 
-/** Parents [first, end) of a level, numbered tree-major (job = t·parents + i), into `to`. */
-void HashParents(const blake2b::Backend& backend, const Level& from, uint8_t* to, size_t to_tree_step, size_t first,
-                 size_t end) {
+/**
+ * Parents [first, end) of a level into `to`. Jobs are numbered tree-major (job = t·parents + i),
+ * or node-major (job = i·trees + t) when the level's trees are interleaved (node_step > tree_step,
+ * as for the columns of a row-major matrix), so that consecutive jobs read neighbouring bytes.
+ */
+void HashParents(const blake2b::Backend& backend, const Level& from, size_t trees, uint8_t* to, size_t to_tree_step,
+                 size_t first, size_t end) {
   const size_t parents = Parents(from.width);
+  const bool node_major = from.node_step > from.tree_step;
   blake2b::NodeJob jobs[kJobBatch];
   size_t n = 0;
-  size_t t = first / parents;
-  size_t i = first % parents;
   for (size_t job = first; job < end; job++) {
+    const size_t t = node_major ? job % trees : job / parents;
+    const size_t i = node_major ? job / trees : job % parents;
     const size_t left = 2 * i;
     jobs[n++] = {from.Node(t, left), left + 1 < from.width ? from.Node(t, left + 1) : kEmptyNode,
                  to + t * to_tree_step + i * kDigest};
     if (n == kJobBatch) {
       blake2b::HashNodes(backend, kInnerPrefix, jobs, n);
       n = 0;
-    }
-    if (++i == parents) {
-      i = 0;
-      t++;
     }
   }
   blake2b::HashNodes(backend, kInnerPrefix, jobs, n);
@@ -85,7 +86,7 @@ void RootsOfGroup(const Config& config, const Forest& f, size_t t0, size_t t1, s
     const size_t jobs = trees * Parents(level.width);
     const int parts = LevelParts(config, jobs);
     ParallelFor(config.threads, parts, [&](int part) {
-      HashParents(backend, level, buffers[side], tree_steps[side], jobs * part / parts, jobs * (part + 1) / parts);
+      HashParents(backend, level, trees, buffers[side], tree_steps[side], jobs * part / parts, jobs * (part + 1) / parts);
     });
     level = {buffers[side], tree_steps[side], kDigest, Parents(level.width)};
   }

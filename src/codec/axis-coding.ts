@@ -25,7 +25,8 @@ export function encodeRows(matrix: MessageMatrix, repairColumns: Uint8Array, par
   const work = allocateWork(rowCount, elements, positions);
   for (const group of workGroups(rowCount, elements, positions)) {
     const rows = group.end - group.start;
-    work.fill(0, 0, positions * group.vecBytes);
+    // The originals overwrite positions [0, s); padding elements may keep earlier groups' bytes.
+    work.fill(0, s * group.vecBytes, code.encodeZeroEnd * group.vecBytes);
     for (let c = 0; c < s; c++) {
       matrix.packColumn(kernel, c, group.start, group.end, work, c * group.vecElements, elements);
     }
@@ -79,7 +80,7 @@ export function encodeColumns(source: ColumnSource, params: EncodingParams, ss: 
   for (const relative of workGroups(source.end - source.start, elements, positions)) {
     const start = source.start + relative.start;
     const end = source.start + relative.end;
-    work.fill(0, 0, positions * relative.vecBytes);
+    work.fill(0, p * relative.vecBytes, code.encodeZeroEnd * relative.vecBytes);
     for (let c = start; c < end; c++) source.pack(c, work, (c - start) * elements, relative.vecElements);
     code.encode(work, relative.vecBytes);
 

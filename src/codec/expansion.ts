@@ -30,7 +30,7 @@ export function expandedSliverRoots(
   const work = allocateWork(slivers.length, elements, positions);
   for (const group of workGroups(slivers.length, elements, positions)) {
     const count = group.end - group.start;
-    work.fill(0, 0, positions * group.vecBytes);
+    work.fill(0, sourceCount * group.vecBytes, code.encodeZeroEnd * group.vecBytes);
     // Every expanded sliver laid out whole, so all leaves hash in one (multi-threaded) kernel call.
     const expanded = scratch('expanded-slivers', count * n * symbolSize);
     for (let q = 0; q < count; q++) {

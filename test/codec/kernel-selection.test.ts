@@ -17,7 +17,7 @@ const PROBE = `
 `;
 
 function select(env: Record<string, string>): { name?: string; description?: string; error?: string } {
-  const { WALRUS_CODEC_KERNEL: _kernel, WALRUS_NATIVE_ADDON: _addon, ...inherited } = process.env;
+  const { WALRUS_CODEC_KERNEL: _kernel, WALRUS_NATIVE_ADDON: _addon, WALRUS_CODEC_SIMD: _simd, ...inherited } = process.env;
   const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', PROBE], {
     env: { ...inherited, ...env },
     encoding: 'utf8',
@@ -46,4 +46,14 @@ test('WALRUS_CODEC_KERNEL forces a kernel, and refuses what it cannot have', () 
   assert.equal(select({ WALRUS_CODEC_KERNEL: 'portable' }).name, 'portable');
   assert.match(select({ WALRUS_CODEC_KERNEL: 'native', WALRUS_NATIVE_ADDON: '/nonexistent.node' }).error!, /WALRUS_CODEC_KERNEL=native, but/);
   assert.match(select({ WALRUS_CODEC_KERNEL: 'fast' }).error!, /must be native or portable/);
+});
+
+test('WALRUS_CODEC_SIMD caps the native kernel\'s instruction set, and refuses an unknown level', { skip: NATIVE_SKIP }, () => {
+  assert.match(select({ WALRUS_CODEC_SIMD: 'scalar' }).description!, /^codec kernel: native \(scalar, \d+ threads\)$/);
+  assert.match(select({ WALRUS_CODEC_SIMD: 'sse9' }).error!, /WALRUS_CODEC_SIMD must be one of scalar, ssse3/);
+});
+
+test('WALRUS_CODEC_SIMD without a native build leaves the portable fallback in place', () => {
+  const selected = select({ WALRUS_CODEC_SIMD: 'avx2', WALRUS_NATIVE_ADDON: '/nonexistent/walrus_codec.node' });
+  assert.equal(selected.name, 'portable');
 });

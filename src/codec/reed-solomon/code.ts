@@ -39,9 +39,19 @@ export class ReedSolomonCode {
   }
 
   /**
-   * Encodes in place. On entry positions [0, originalCount) of `work` hold the originals and the
-   * rest of the first `encodeWorkPositions` positions are zero; on return positions
-   * [0, recoveryCount) hold the recovery vectors.
+   * Positions [originalCount, encodeZeroEnd) are the ones {@link encode} needs zeroed: the low
+   * rate copies its first chunk over every later one before reading them.
+   */
+  get encodeZeroEnd(): number {
+    return this.highRate ? this.encodeWorkPositions : this.chunk;
+  }
+
+  /**
+   * Encodes in place. On entry positions [0, originalCount) of `work` hold the originals and
+   * positions [originalCount, encodeZeroEnd) are zero (the rest of the first `encodeWorkPositions`
+   * may hold anything); on return positions [0, recoveryCount) hold the recovery vectors. Every
+   * operation is element-wise across a position's vector, so elements no codeword uses (a
+   * vector's padding) may hold anything too: they only ever affect themselves.
    */
   encode(work: Uint8Array, vecBytes: number): void {
     const k = this.kernel;
