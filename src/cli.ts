@@ -70,33 +70,44 @@ const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 
+/** Where the command line writes its lines: the process's stdout and stderr, or a test's buffers. */
+export interface CliOutput {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+const PROCESS_OUTPUT: CliOutput = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+};
+
 /** Runs the command line; returns the process exit code. Errors go to stderr, results to stdout. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], output: CliOutput = PROCESS_OUTPUT): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage);
+    output.out(usage);
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
   const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!entry) {
-    console.error(`walrus-gateway: unknown command ${JSON.stringify(name)}\n\n${usage}`);
+    output.err(`walrus-gateway: unknown command ${JSON.stringify(name)}\n\n${usage}`);
     return EXIT_USAGE;
   }
   const command = await entry.load();
   if (args.includes('--help') || args.includes('-h')) {
-    console.log(command.usage);
+    output.out(command.usage);
     return EXIT_OK;
   }
   try {
-    await command.run(args, (line) => process.stdout.write(line + '\n'));
+    await command.run(args, output.out);
     return EXIT_OK;
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`walrus-gateway ${name}: ${error.message}\n\n${command.usage}`);
+      output.err(`walrus-gateway ${name}: ${error.message}\n\n${command.usage}`);
       return EXIT_USAGE;
     }
     if (error instanceof Error && (await isExpectedFailure(error))) {
-      console.error(`walrus-gateway ${name}: ${error.message}`);
+      output.err(`walrus-gateway ${name}: ${error.message}`);
       return EXIT_FAILURE;
     }
     throw error;

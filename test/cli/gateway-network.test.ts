@@ -1,27 +1,14 @@
 /**
- * `walrus-gateway daemon|aggregator --network …` as a process: a Sui network without a wallet key
- * is refused before anything is contacted, and a Sui network is reached through the configured
- * RPC URL (here a loopback server standing in for an unreachable full node).
+ * `walrus-gateway daemon|aggregator --network …` (the command line, run in this process): a Sui
+ * network without a wallet key is refused before anything is contacted, and a Sui network is
+ * reached through the configured RPC URL (here a loopback server standing in for an unreachable
+ * full node). test/cli/blob-id.test.ts runs the entry point as a process.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-
-const ENTRY = new URL('../../src/main.ts', import.meta.url).pathname;
-const TIMEOUT_MS = 60_000;
-
-/** The environment without any gateway setting, so the test sees only its own flags. */
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('WALRUS_GATEWAY_')));
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', ENTRY, ...args], { env: cleanEnv, timeout: TIMEOUT_MS }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
-}
+import { runCli as run } from '../fixtures/cli.ts';
 
 describe('gateway commands on Sui networks', () => {
   let server: Server;

@@ -66,6 +66,8 @@ for (const kernel of allKernels()) {
       assertMatchesOracle(blob, 4, encodeBlob(blob, params, kernel));
     });
 
+    // test/cli/blob-id.test.ts and file-encoder-differential.test.ts use two of these blobs too,
+    // so the oracle, ~2 s of CPU per blob at n = 1000, encodes each once for the suite.
     test('n=1000: small, odd and multi-symbol blobs', () => {
       const params = EncodingParams.forShards(1000);
       const sizes = kernel.name === 'portable' ? [11] : [0, 11, 2 * params.sourceSymbols + 1, 333_333];

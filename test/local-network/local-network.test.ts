@@ -14,6 +14,7 @@ import { LocalNetwork, type LocalNetworkDescription } from '../../src/local/loca
 import { LOCAL_PORT_RANGE } from '../../src/local/network-identity.ts';
 import { randomBytes } from '../fixtures/random.ts';
 import { readBlob, storeBlob } from '../fixtures/local-store.ts';
+import { CLI_ENTRY, runCli } from '../fixtures/cli.ts';
 
 const WAL = 1_000_000_000n;
 const SMALL = { nodes: 4, shards: 10 };
@@ -113,8 +114,7 @@ describe('a local network', () => {
 test('walrus-gateway local-network starts, writes network.json and stops on SIGTERM', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'walrus-local-network-cli-'));
   try {
-    const entry = new URL('../../src/main.ts', import.meta.url).pathname;
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, 'local-network', '--nodes', '3', '--shards', '7', '--data-dir', dataDir], {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'local-network', '--nodes', '3', '--shards', '7', '--data-dir', dataDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -139,13 +139,10 @@ test('walrus-gateway local-network starts, writes network.json and stops on SIGT
 });
 
 test('local-network refuses bad options', async () => {
-  const entry = new URL('../../src/main.ts', import.meta.url).pathname;
   for (const args of [['--nodes', '0'], ['--shards', 'many'], ['--nodes', '5', '--shards', '4'], ['--bogus']]) {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, 'local-network', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code, stdout, stderr } = await runCli(['local-network', ...args]);
     assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
     assert.match(stderr, /local-network/);
+    assert.equal(stdout, '', `${args.join(' ')}: nothing started`);
   }
 });

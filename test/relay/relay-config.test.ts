@@ -5,13 +5,11 @@
  * fails at start-up naming the flag. The CLI knows the command.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig, RELAY_DEFAULT_PORT } from '../../src/config.ts';
+import { runCli as run } from '../fixtures/cli.ts';
 
 const ADDRESS = `0x${'ab'.repeat(32)}`;
-const ENTRY = new URL('../../src/main.ts', import.meta.url).pathname;
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('WALRUS_GATEWAY_')));
 
 describe('relay configuration', () => {
   test('upload-relay: the reference port, the reference metrics port, no tip, our limits; no wallet needed on Sui', () => {
@@ -61,13 +59,9 @@ describe('relay configuration', () => {
   });
 
   test('the CLI lists upload-relay, shows its usage, and refuses a bad configuration with exit code 2', async () => {
-    const run = (args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, ['--import', 'tsx', ENTRY, ...args], { env: cleanEnv, timeout: 60_000 }, (error, stdout, stderr) => {
-          resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-        });
-      });
-    const [help, usage, bad] = await Promise.all([run(['--help']), run(['upload-relay', '--help']), run(['upload-relay', '--tip-const', '5'])]);
+    const help = await run(['--help']);
+    const usage = await run(['upload-relay', '--help']);
+    const bad = await run(['upload-relay', '--tip-const', '5']);
     assert.match(help.stdout, /walrus-gateway upload-relay \[options\]/);
     assert.match(usage.stdout, /57391/);
     assert.match(usage.stdout, /--tip-address/);
