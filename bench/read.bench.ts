@@ -2,17 +2,19 @@
  * `npm run bench:read`: the aggregator on a 10-node, 1000-shard local network.
  * 1. Cached GET throughput for a 1 MiB blob vs a bare Fastify server returning the same buffer
  *    from memory, in the same run (target ≥ 0.8×).
- * 2. Uncached GET p50/p99 for 1 KiB, 1 MiB and 16 MiB (target: 1 MiB p50 ≤ 100 ms).
+ * 2. Uncached GET p50/p99 for 1 KiB, 1 MiB and 16 MiB (target: 1 MiB p50 ≤ 100 ms), with the time
+ *    per read stage and the CPU per GET of the gateway and of the network process, apart.
  * 3. A 1 KiB range out of a 64 MiB blob vs the full read.
  * 4. A 1 KiB quilt patch out of a 64 MiB quilt, by patch ID and by identifier, vs the full quilt read.
  * 5. Streamed reads (issue #13): uncached GET time to first byte and full-read time for 1 MiB,
  *    64 MiB and 256 MiB (goal: 256 MiB's first byte within 2× of 1 MiB's), and the gateway's peak
  *    RSS above the idle process during the 256 MiB read (goal ≤ 150 MiB), each beside the
  *    whole-blob path as it was before (`--stream-threshold` above every size), in the same run.
- *    The network runs in a process of its own and each gateway (the daemon, as `npm start`) in
- *    another, measured from outside through /proc. `BENCH_SKIP_LARGE=1` leaves out 256 MiB;
- *    `-- --streaming-only` runs this section alone.
- * Prints figures and ratios; asserts nothing.
+ *    Each gateway here (the daemon, as `npm start`) runs in a process of its own, measured from
+ *    outside through /proc. `BENCH_SKIP_LARGE=1` leaves out 256 MiB; `-- --streaming-only` runs
+ *    this section alone.
+ * The local network runs in a process of its own throughout, as storage nodes run on machines of
+ * their own. Prints figures and ratios; asserts nothing.
  */
 import { createHash } from 'node:crypto';
 import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
@@ -29,8 +31,8 @@ import { EncodingParams } from '../src/codec/params.ts';
 import { encodeQuiltPatchId, encodeQuiltV1 } from '../src/codec/quilt.ts';
 import { loadConfig } from '../src/config.ts';
 import { buildApp } from '../src/http/app.ts';
+import { READ_STAGES } from '../src/aggregator/read-metrics.ts';
 import { GatewayMetrics } from '../src/http/metrics.ts';
-import { LocalNetwork } from '../src/local/local-network.ts';
 import { LocalNetworkProcess } from '../src/local/local-network-process.ts';
 import { storeBlob } from '../test/fixtures/local-store.ts';
 import { randomBytes } from '../test/fixtures/random.ts';
@@ -64,6 +66,20 @@ async function throughput(origin: string, path: string): Promise<number> {
   return done / THROUGHPUT_SECONDS;
 }
 
+/** CPU milliseconds of `usage` since `since` (every thread of the process). */
+function cpuMs(usage: NodeJS.CpuUsage, since: NodeJS.CpuUsage): number {
+  return (usage.user - since.user + usage.system - since.system) / 1000;
+}
+
+/** Seconds spent so far in each read stage (`walrus_gateway_read_stage_seconds` sums). */
+async function readStageSums(metrics: GatewayMetrics): Promise<Map<string, number>> {
+  const metric = metrics.registry.getSingleMetric('walrus_gateway_read_stage_seconds');
+  const sums = new Map<string, number>();
+  if (metric === undefined) return sums;
+  for (const value of (await metric.get()).values) if (String((value as { metricName?: string }).metricName).endsWith('_sum')) sums.set(String(value.labels.stage), value.value);
+  return sums;
+}
+
 async function timedGet(url: string, headers: Record<string, string> = {}): Promise<number> {
   const start = performance.now();
   const response = await fetch(url, { headers });
@@ -76,8 +92,10 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'walrus-bench-read-'));
   const selection = kernelSelection();
   console.log(selection.description);
-  const network = await LocalNetwork.start({ dataDir, nodes: 10, shards: 1000 });
-  const chain = new LocalChainClient({ ledgerUrl: network.ledger.url });
+  // The network runs in its own process, as storage nodes run on their own machines: the gateway's
+  // figures are its own, and each process's CPU is reported apart.
+  const network = await LocalNetworkProcess.start({ dataDir, nodes: 10, shards: 1000 });
+  const chain = new LocalChainClient({ ledgerUrl: network.description.ledgerUrl });
   const wallet = new Ed25519Keypair();
   await chain.requestFaucet(wallet.toSuiAddress(), 1_000_000n * 1_000_000_000n);
   const config = loadConfig('aggregator', ['--bind-address', '127.0.0.1:0', '--log-level', 'warn', '--cache-size', '1GiB'], {});
@@ -99,14 +117,25 @@ async function main(): Promise<void> {
     console.log(`cached 1 MiB GET: gateway ${gatewayRate.toFixed(0)} req/s, bare Fastify ${bareRate.toFixed(0)} req/s, ratio ${(gatewayRate / bareRate).toFixed(2)}× (target ≥ 0.8×)`);
 
     // 2. Uncached latency: a new blob per sample, so neither cache helps.
+    console.log('uncached GETs one at a time; stages: mean ms per GET (status runs beside metadata); CPU per GET of the gateway process (this one, the HTTP client included) and of the network process (10 nodes and the ledger)');
     for (const [sizeText, samples] of Object.entries(UNCACHED_SAMPLES)) {
       const size = Number(sizeText);
       const ids: string[] = [];
       for (let i = 0; i < samples; i++) ids.push((await storeBlob(chain, wallet, randomBytes(size, 1000 + size + i))).blobId);
+      const before = await readStageSums(metrics);
+      const [gatewayBefore, networkBefore] = [process.cpuUsage(), await network.cpuUsage()];
       const times: number[] = [];
       for (const id of ids) times.push(await timedGet(`${gateway}/v1/blobs/${id}`));
+      const [gatewayCpu, networkCpu] = [cpuMs(process.cpuUsage(), gatewayBefore) / samples, cpuMs(await network.cpuUsage(), networkBefore) / samples];
+      const after = await readStageSums(metrics);
+      const stageMs = (stage: string) => (((after.get(stage) ?? 0) - (before.get(stage) ?? 0)) * 1000) / samples;
+      // Past --stream-threshold a read is streamed row by row: no whole-blob sliver or decode stage.
+      const stages = READ_STAGES.filter((stage) => stageMs(stage) > 0).map((stage) => `${stage} ${stageMs(stage).toFixed(1)}`).join(', ') + (stageMs('slivers') > 0 ? '' : ' (streamed row by row)');
       times.sort((a, b) => a - b);
-      console.log(`uncached GET ${size >= MIB ? `${size / MIB} MiB` : `${size / KIB} KiB`}: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (${samples} samples)`);
+      console.log(
+        `uncached GET ${size >= MIB ? `${size / MIB} MiB` : `${size / KIB} KiB`}: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (${samples} samples); ` +
+          `stages: ${stages}; CPU per GET: gateway ${gatewayCpu.toFixed(1)} ms, network ${networkCpu.toFixed(1)} ms`,
+      );
     }
 
     // 3. A 1 KiB range of a 64 MiB blob vs the full read, both uncached.

@@ -88,9 +88,11 @@ export class MetadataReader {
     });
     // The lifecycle is asked for alongside the metadata, so it costs no extra round trip — except
     // during an epoch change, when it decides which committee holds the blob (§3.3).
+    const started = performance.now();
+    const stageDone = (stage: 'status' | 'metadata') => this.options.metrics?.stageSeconds.observe({ stage }, (performance.now() - started) / 1000);
     const vote = fetchBlobStatus(read, blobId, signal);
     // Settled below in every path; until then a rejection (the client left) must not go unhandled.
-    vote.catch(() => undefined);
+    vote.then(() => stageDone('status'), () => undefined);
     if (read.previous) {
       const certifiedEpoch = (await vote).status?.certifiedEpoch ?? null;
       if (readCommitteeFor({ committee: read.committee, previousCommitteeForReads: read.previous.committee }, certifiedEpoch) === read.previous.committee) {
@@ -116,6 +118,7 @@ export class MetadataReader {
         },
       },
     );
+    stageDone('metadata');
     if (outcome.kind === 'notFound') throw new BlobNotFoundError();
     if (outcome.kind === 'forbidden') throw new ForbiddenBlobError();
     if (outcome.kind === 'unavailable') {

@@ -3,10 +3,21 @@
  * reconstructions, node requests and rejected (byzantine) answers. Registered on the registry the
  * metrics server exposes.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { NodeRequestMetrics } from '../nodes/node-metrics.ts';
 
 export type CacheName = 'blob' | 'metadata' | 'quilt';
+
+/**
+ * Stages of a read from the nodes: the lifecycle vote (`status`, asked beside the metadata, so the
+ * two overlap), verified metadata (`metadata`), the verified slivers of a whole-blob read
+ * (`slivers`) and their decoding (`decode`).
+ */
+export const READ_STAGES = ['status', 'metadata', 'slivers', 'decode'] as const;
+export type ReadStage = (typeof READ_STAGES)[number];
+
+/** Seconds: 1 ms to 120 s. */
+const STAGE_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 export class ReadMetrics {
   readonly cacheHits: Counter<'cache'>;
@@ -30,6 +41,7 @@ export class ReadMetrics {
   readonly streamedReads: Counter<'kind' | 'outcome'>;
   /** Rows of a streamed read rebuilt after their node failed: from columns (`columns`) or a full decode (`full`). */
   readonly streamRecoveries: Counter<'kind'>;
+  readonly stageSeconds: Histogram<'stage'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -44,6 +56,7 @@ export class ReadMetrics {
     this.quiltPatchReads = new Counter({ name: 'walrus_gateway_quilt_patch_reads_total', help: 'Quilt patches served, by where their columns came from', labelNames: ['source'], registers });
     this.streamedReads = new Counter({ name: 'walrus_gateway_streamed_reads_total', help: 'Streamed read bodies by kind and how they ended (complete, cut, failed, abandoned)', labelNames: ['kind', 'outcome'], registers });
     this.streamRecoveries = new Counter({ name: 'walrus_gateway_stream_recoveries_total', help: 'Streamed reads that rebuilt rows whose node failed, by how', labelNames: ['kind'], registers });
+    this.stageSeconds = new Histogram({ name: 'walrus_gateway_read_stage_seconds', help: 'Time per stage of a read from the storage nodes', labelNames: ['stage'], buckets: STAGE_BUCKETS, registers });
     this.coalescedRequests = new Counter({ name: 'walrus_gateway_coalesced_reads_total', help: 'Reads that joined a reconstruction already in progress', registers });
   }
 }

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { kernelSelection } from '../codec/kernel/select-kernel.ts';
 import { DEFAULT_NODES, DEFAULT_SHARDS, LocalNetwork } from '../local/local-network.ts';
-import type { LocalNetworkReady } from '../local/local-network-process.ts';
+import type { CpuUsageAnswer, CpuUsageRequest, LocalNetworkReady } from '../local/local-network-process.ts';
 import { UsageError } from './usage-error.ts';
 
 const DEFAULT_DATA_DIR = '.data/local-network';
@@ -54,6 +54,9 @@ export async function localNetworkCommand(args: string[], out: (line: string) =>
   out(kernelSelection().description);
   // Started by LocalNetworkProcess: report readiness to the parent, and stop when it goes away.
   process.send?.({ ready: description } satisfies LocalNetworkReady);
+  process.on('message', (message: Partial<CpuUsageRequest>) => {
+    if (typeof message?.cpuUsageRequest === 'number') process.send?.({ cpuUsageAnswer: message.cpuUsageRequest, usage: process.cpuUsage() } satisfies CpuUsageAnswer);
+  });
   await new Promise<void>((done) => {
     const shutdown = () => done();
     process.once('SIGINT', shutdown);

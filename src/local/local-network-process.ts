@@ -22,7 +22,19 @@ export interface LocalNetworkReady {
   readonly ready: LocalNetworkDescription;
 }
 
+/** Asks the child for its CPU time so far (benchmarks report the network's CPU beside the gateway's). */
+export interface CpuUsageRequest {
+  readonly cpuUsageRequest: number;
+}
+
+/** The child's answer: `process.cpuUsage()` (µs, every thread of the process). */
+export interface CpuUsageAnswer {
+  readonly cpuUsageAnswer: number;
+  readonly usage: NodeJS.CpuUsage;
+}
+
 const STOP_TIMEOUT_MS = 10_000;
+const CPU_USAGE_TIMEOUT_MS = 5_000;
 
 export class LocalNetworkProcess {
   private constructor(
@@ -61,6 +73,27 @@ export class LocalNetworkProcess {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  private cpuUsageRequests = 0;
+
+  /** The network process's CPU time so far, as its own `process.cpuUsage()` reports it. */
+  cpuUsage(): Promise<NodeJS.CpuUsage> {
+    const id = ++this.cpuUsageRequests;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.child.off('message', onMessage);
+        reject(new Error('the local network process did not report its CPU usage'));
+      }, CPU_USAGE_TIMEOUT_MS);
+      const onMessage = (message: Partial<CpuUsageAnswer>) => {
+        if (message?.cpuUsageAnswer !== id || message.usage === undefined) return;
+        clearTimeout(timer);
+        this.child.off('message', onMessage);
+        resolve(message.usage);
+      };
+      this.child.on('message', onMessage);
+      this.child.send({ cpuUsageRequest: id } satisfies CpuUsageRequest);
+    });
   }
 
   /** Stops the network (SIGTERM; SIGKILL if it does not stop in time). Its data stays. */

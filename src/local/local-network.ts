@@ -1,10 +1,12 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { selectKernel } from '../codec/kernel/select-kernel.ts';
 import { blsKeyPairFromSecret } from '../crypto/bls.ts';
 import { LedgerServer } from './ledger/ledger-server.ts';
 import type { NetworkDescription } from './network-description.ts';
 import { loadOrCreateIdentity, type NetworkIdentity } from './network-identity.ts';
 import { assignShards } from './shard-assignment.ts';
+import { BatchedSliverVerifier } from './storage-node/batched-sliver-verifier.ts';
 import { StorageNodeServer, type NodeFaults } from './storage-node/storage-node-server.ts';
 import { ControlServer } from './control-server.ts';
 
@@ -81,6 +83,8 @@ export class LocalNetwork {
       },
     });
     await ledger.start();
+    // One verifier for all nodes: a batch then holds every node's slivers of a blob that arrived together.
+    const sliverVerifier = new BatchedSliverVerifier(selectKernel());
     const nodes = identity.nodes.map(
       (node) =>
         new StorageNodeServer({
@@ -91,6 +95,7 @@ export class LocalNetwork {
           ledgerUrl: ledger.url,
           host,
           port: node.port,
+          sliverVerifier,
         }),
     );
     await Promise.all(nodes.map((node) => node.start()));

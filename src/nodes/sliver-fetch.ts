@@ -17,6 +17,9 @@ import { describeOutcome, quoteFailures } from './node-outcome.ts';
 /** Extra requests started up front and per hedge, as a share of the slivers needed. */
 const MARGIN_SHARE = 0.1;
 const MIN_MARGIN = 1;
+/** Slivers verified together at most, and the longest a partial batch waits for more. */
+const VERIFY_BATCH = 32;
+const VERIFY_WAIT_MS = 2;
 
 export interface SliverCandidate {
   /** Pair index; for a primary sliver this is also the sliver index, a secondary one's is n − 1 − pair. */
@@ -89,7 +92,8 @@ export function fetchVerifiedSlivers(request: SliverFetchRequest): Promise<Slive
   const pending: { sliver: Sliver; member: CommitteeMember }[] = [];
   const failures: string[] = [];
   let next = 0;
-  let verifyScheduled = false;
+  /** Whether a verification pass is due: not at all, after a short wait, or after this turn. */
+  let verifyDue: 'no' | 'soon' | 'now' = 'no';
 
   const launchMore = (count: number) => {
     let launched = 0;
@@ -103,7 +107,10 @@ export function fetchVerifiedSlivers(request: SliverFetchRequest): Promise<Slive
   };
   const checkDone = () => {
     if (verified.size >= needed) return fan.finish({ kind: 'complete', slivers: [...verified.values()] });
-    if (fan.inFlight > 0 || pending.length > 0 || verifyScheduled) return;
+    if (fan.inFlight > 0) return;
+    // Nothing more on its way: a batch still waiting for company is verified now.
+    if (pending.length > 0) return scheduleVerify();
+    if (verifyDue !== 'no') return;
     launchMore(needed - verified.size);
     if (fan.inFlight === 0) {
       fan.finish({ kind: 'unavailable', verified: verified.size, detail: `${verified.size} of ${needed} slivers verified (${quoteFailures(failures)})` });
@@ -116,7 +123,7 @@ export function fetchVerifiedSlivers(request: SliverFetchRequest): Promise<Slive
     launchMore(1);
   };
   const verifyPending = () => {
-    verifyScheduled = false;
+    verifyDue = 'no';
     if (fan.isSettled) return;
     const batch = pending.splice(0, pending.length).filter(({ sliver }) => !verified.has(sliver.index));
     const results = request.verify(batch.map(({ sliver }) => sliver));
@@ -127,6 +134,22 @@ export function fetchVerifiedSlivers(request: SliverFetchRequest): Promise<Slive
     });
     rearmHedge();
     checkDone();
+  };
+  /**
+   * Slivers are verified in batches: one hashing pass for many is cheaper per sliver, and a pass
+   * for one or two (what a turn of the event loop brings) mostly pays for waking the kernel's
+   * threads. A batch waits for more until it is full, could complete the read, or nothing else
+   * is on its way — or at most {@link VERIFY_WAIT_MS}.
+   */
+  const scheduleVerify = () => {
+    const now = pending.length >= VERIFY_BATCH || verified.size + pending.length >= needed || fan.inFlight === 0;
+    if (now && verifyDue !== 'now') {
+      verifyDue = 'now';
+      fan.schedule('verify', 0, verifyPending);
+    } else if (verifyDue === 'no') {
+      verifyDue = 'soon';
+      fan.schedule('verify', VERIFY_WAIT_MS, verifyPending);
+    }
   };
   const launch = ({ pairIndex, member }: SliverCandidate) => {
     fan.launch(member, (signal) => read.clients[member.index].getSliver(blobId, pairIndex, type, request.maxSliverBytes, signal), (outcome) => {
@@ -140,11 +163,7 @@ export function fetchVerifiedSlivers(request: SliverFetchRequest): Promise<Slive
         const expected = sliverIndexOf(pairIndex);
         if (sliver.index !== expected) return rejectSliver(member, `asked for ${type} sliver ${expected}, got ${sliver.index}`, undefined);
         pending.push({ sliver, member });
-        if (!verifyScheduled) {
-          verifyScheduled = true;
-          // Batch whatever else arrives in this turn of the event loop: one hashing pass for many slivers.
-          fan.schedule('verify', 0, verifyPending);
-        }
+        scheduleVerify();
         return;
       }
       if (outcome.kind === 'aborted') return;

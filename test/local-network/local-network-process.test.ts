@@ -44,6 +44,11 @@ describe('a local network process', () => {
     await chain.close();
     const health = await fetch(`${description.nodes[0].url}/v1/health`);
     assert.equal(health.status, 200);
+    // Its own CPU time, as benchmarks report it beside the gateway's: it has started ten servers.
+    const first = await network.cpuUsage();
+    assert.ok(first.user + first.system > 0);
+    const [second, third] = await Promise.all([network.cpuUsage(), network.cpuUsage()]);
+    assert.ok(second.user + second.system >= first.user + first.system && third.user + third.system >= first.user + first.system);
     await network.stop();
     assert.equal(await answers(description.ledgerUrl), false, 'the ledger is gone');
   });

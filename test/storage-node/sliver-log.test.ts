@@ -1,6 +1,6 @@
 /** The storage node's per-blob sliver log: batching, idempotent appends, recovery after a crash. */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -56,5 +56,20 @@ describe('sliver log', () => {
     recovered.append(1, 'primary', bodies[1]);
     assert.deepEqual(new Uint8Array((await recovered.read(1, 'primary'))!), bodies[1]);
     await recovered.close();
+  });
+  it('reopens a log of records larger than memory reads take at once, across their boundaries, and cuts a torn tail', async () => {
+    const path = join(dir, 'large.log');
+    const log = (await SliverLog.open(path, true))!;
+    // Odd sizes, so records straddle every read boundary; one is larger than a MiB on its own.
+    const bodies = [...Array.from({ length: 30 }, (_, i) => randomBytes(99_991 + i * 7, 200 + i)), randomBytes(1_500_001, 300), randomBytes(4_097, 301), randomBytes(50_000, 302)];
+    for (const [i, body] of bodies.entries()) log.append(i, 'primary', body);
+    await log.close();
+    const full = (await stat(path)).size;
+    await truncate(path, full - 10); // the last record torn by a crash
+    const reopened = (await SliverLog.open(path, true))!;
+    for (const [i, body] of bodies.slice(0, -1).entries()) assert.deepEqual(new Uint8Array(reopened.read(i, 'primary')!), body, `record ${i}`);
+    assert.equal(reopened.has(bodies.length - 1, 'primary'), false);
+    assert.equal((await stat(path)).size, full - HEADER - bodies[bodies.length - 1].length);
+    await reopened.close();
   });
 });

@@ -32,6 +32,13 @@ export class DiskBlobStore {
   private readonly trashDir: string;
   /** Open sliver logs by blob ID (a promise while one is being opened, so it opens once). */
   private readonly logs = new Map<string, Promise<SliverLog | undefined>>();
+  /**
+   * Blobs whose metadata file is known to exist (written or seen since open): every confirmation
+   * asks, and a `stat` through libuv's thread pool costs the node's event loop more than the check.
+   */
+  private readonly metadataPresent = new Set<string>();
+  /** Deletions so far: a `stat` that a deletion overtook is not remembered. */
+  private deletions = 0;
   private idleSweep: NodeJS.Timeout | undefined;
 
   constructor(dataDir: string) {
@@ -41,6 +48,7 @@ export class DiskBlobStore {
 
   /** Creates the layout and clears what an interrupted write or delete left behind. */
   async open(): Promise<void> {
+    this.forgetAllMetadata();
     await mkdir(this.blobsDir, { recursive: true });
     await rm(this.trashDir, { recursive: true, force: true });
     await mkdir(this.trashDir, { recursive: true });
@@ -56,6 +64,8 @@ export class DiskBlobStore {
   /** Closes every sliver log; the store can be opened again. */
   async close(): Promise<void> {
     clearInterval(this.idleSweep);
+    // What is on disk may change while the store is closed.
+    this.forgetAllMetadata();
     await this.closeIdleLogs(0);
   }
 
@@ -68,14 +78,20 @@ export class DiskBlobStore {
     return readIfPresent(this.metadataPath(blobId));
   }
 
-  hasMetadata(blobId: string): Promise<boolean> {
-    return exists(this.metadataPath(blobId));
+  async hasMetadata(blobId: string): Promise<boolean> {
+    if (this.metadataPresent.has(blobId)) return true;
+    const deletions = this.deletions;
+    const present = await exists(this.metadataPath(blobId));
+    if (present && deletions === this.deletions) this.metadataPresent.add(blobId);
+    return present;
   }
 
   async writeMetadata(blobId: string, bcs: Uint8Array): Promise<void> {
     const created = await mkdir(join(this.blobsDir, blobId), { recursive: true });
     if (created !== undefined) await syncDirectory(this.blobsDir);
+    const deletions = this.deletions;
     await writeFileAtomically(this.metadataPath(blobId), bcs);
+    if (deletions === this.deletions) this.metadataPresent.add(blobId);
   }
 
   async readSliver(blobId: string, pairIndex: number, type: SliverType): Promise<Uint8Array | undefined> {
@@ -99,6 +115,7 @@ export class DiskBlobStore {
 
   /** Removes a blob: one rename takes it out of service, then the files go. */
   async deleteBlob(blobId: string): Promise<void> {
+    this.forgetMetadata(blobId);
     const log = this.logs.get(blobId);
     this.logs.delete(blobId);
     await (await log?.catch(() => undefined))?.close();
@@ -108,8 +125,21 @@ export class DiskBlobStore {
     } catch (error) {
       if (isNotFound(error)) return;
       throw error;
+    } finally {
+      // Again once the files are gone: a check that saw them meanwhile must not be remembered.
+      this.forgetMetadata(blobId);
     }
     await rm(doomed, { recursive: true, force: true });
+  }
+
+  private forgetMetadata(blobId: string): void {
+    this.metadataPresent.delete(blobId);
+    this.deletions++;
+  }
+
+  private forgetAllMetadata(): void {
+    this.metadataPresent.clear();
+    this.deletions++;
   }
 
   private async sliverLog(blobId: string, create: boolean): Promise<SliverLog | undefined> {

@@ -1,4 +1,4 @@
-import { ftruncateSync, writevSync } from 'node:fs';
+import { ftruncateSync, readSync, writevSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -11,18 +11,22 @@ import { syncDirectory } from '../sync-directory.ts';
  *   magic u32 | pair index u32 | type u8 + 3 zero bytes | length u32 | crc32 u32 | BCS SliverData
  *
  * (little-endian; the CRC covers the first 16 header bytes and the body). An append is one
- * synchronous `writev` into the page cache — through libuv's thread pool, the thread wake-up and
- * context switches cost the event loop more than the copy, and made the local network's 1 MiB
- * PUTs ~12 % slower. `sync()` makes everything appended so far durable with one fdatasync; the
- * node calls it before it signs a confirmation, so a confirmation never promises what a crash
- * could take. Loading stops at the first incomplete or corrupt record and cuts the file there:
- * records are written in order, so only a crash can leave one, and only at the end.
+ * synchronous `writev` into the page cache, and a read one synchronous `pread` out of it — through
+ * libuv's thread pool, the thread wake-up and context switches cost the event loop more than the
+ * copy: async appends made the local network's 1 MiB PUTs ~12 % slower, and async reads cost the
+ * network half its CPU for an uncached 1 MiB GET (a read asks for hundreds of slivers). `sync()`
+ * makes everything appended so far durable with one fdatasync; the node calls it before it signs
+ * a confirmation, so a confirmation never promises what a crash could take. Loading stops at the
+ * first incomplete or corrupt record and cuts the file there: records are written in order, so
+ * only a crash can leave one, and only at the end.
  */
 const MAGIC = 0x314c5357; // "WSL1"
 const HEADER_LENGTH = 20;
 const CHECKED_HEADER_LENGTH = 16;
 /** Bound on one record's body: far above any sliver (the largest blob has slivers of ~130 MiB). */
 const MAX_RECORD_LENGTH = 1 << 30;
+/** How much of the file {@link SliverLog.load} reads at a time (more when one record is longer). */
+const LOAD_WINDOW_BYTES = 1 << 20;
 
 interface Entry {
   readonly offset: number;
@@ -82,14 +86,13 @@ export class SliverLog {
     return this.entries.has(keyOf(pairIndex, type));
   }
 
-  async read(pairIndex: number, type: SliverType): Promise<Uint8Array | undefined> {
+  read(pairIndex: number, type: SliverType): Uint8Array | undefined {
     const entry = this.entries.get(keyOf(pairIndex, type));
     if (entry === undefined) return undefined;
-    return this.track(async () => {
-      const body = Buffer.allocUnsafe(entry.length);
-      await readExactly(this.handle, body, entry.offset);
-      return body;
-    });
+    this.lastUsed = performance.now();
+    const body = Buffer.allocUnsafe(entry.length);
+    readFully(this.handle.fd, body, entry.offset);
+    return body;
   }
 
   /** Appends a sliver unless it is already there. Written, not yet durable: see {@link sync}. */
@@ -152,19 +155,35 @@ export class SliverLog {
     }
   }
 
-  /** Indexes every complete record and cuts the file after the last one. */
+  /**
+   * Indexes every complete record and cuts the file after the last one. The file is read in
+   * windows of {@link LOAD_WINDOW_BYTES}, not record by record: a read of an uncached blob opens
+   * the log of every node it asks, and two reads per record (hundreds per log) cost more than
+   * the checksums.
+   */
   private async load(): Promise<void> {
     const { size } = await this.handle.stat();
-    const header = Buffer.alloc(HEADER_LENGTH);
+    let window = Buffer.alloc(0);
+    let windowStart = 0;
+    /** Bytes `from…from+length` of the file, from the current window or a new one starting at `from`. */
+    const bytesAt = async (from: number, length: number): Promise<Buffer> => {
+      if (from < windowStart || from + length > windowStart + window.length) {
+        window = Buffer.allocUnsafe(Math.min(size - from, Math.max(length, LOAD_WINDOW_BYTES)));
+        windowStart = from;
+        await readExactly(this.handle, window, from);
+      }
+      return window.subarray(from - windowStart, from - windowStart + length);
+    };
     let offset = 0;
     while (offset + HEADER_LENGTH <= size) {
-      await readExactly(this.handle, header, offset);
+      const header = await bytesAt(offset, HEADER_LENGTH);
       const length = header.readUInt32LE(12);
       if (header.readUInt32LE(0) !== MAGIC || length > MAX_RECORD_LENGTH || offset + HEADER_LENGTH + length > size) break;
-      const body = Buffer.allocUnsafe(length);
-      await readExactly(this.handle, body, offset + HEADER_LENGTH);
-      if (crc32(body, crc32(header.subarray(0, CHECKED_HEADER_LENGTH))) !== header.readUInt32LE(16)) break;
+      const checked = crc32(header.subarray(0, CHECKED_HEADER_LENGTH));
+      const stored = header.readUInt32LE(16);
       const key = header.readUInt32LE(4) * 2 + header.readUInt8(8);
+      // A body larger than the window gets a window of its own; `header` may be gone with the old one.
+      if (crc32(await bytesAt(offset + HEADER_LENGTH, length), checked) !== stored) break;
       if (!this.entries.has(key)) this.entries.set(key, { offset: offset + HEADER_LENGTH, length });
       offset += HEADER_LENGTH + length;
     }
@@ -181,6 +200,15 @@ async function readExactly(handle: FileHandle, into: Buffer, position: number): 
   let done = 0;
   while (done < into.length) {
     const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
+    if (bytesRead === 0) throw new Error(`sliver log: unexpected end of file at ${position + done}`);
+    done += bytesRead;
+  }
+}
+
+function readFully(fd: number, into: Buffer, position: number): void {
+  let done = 0;
+  while (done < into.length) {
+    const bytesRead = readSync(fd, into, done, into.length - done, position + done);
     if (bytesRead === 0) throw new Error(`sliver log: unexpected end of file at ${position + done}`);
     done += bytesRead;
   }

@@ -4,6 +4,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { selectKernel } from '../../codec/kernel/select-kernel.ts';
+import type { BatchedSliverVerifier } from './batched-sliver-verifier.ts';
 import { ChainView } from './chain-view.ts';
 import { ConfirmationSigner } from './confirmation-signer.ts';
 import { DiskBlobStore } from './disk-blob-store.ts';
@@ -36,6 +37,8 @@ export interface StorageNodeServerOptions {
   readonly ledgerTimeoutMs?: number;
   /** How often data of unregistered blobs is swept (it is also swept after each epoch change). */
   readonly garbageCollectionIntervalMs?: number;
+  /** Verifies slivers; nodes of one process share one for larger batches. A verifier of its own by default. */
+  readonly sliverVerifier?: BatchedSliverVerifier;
 }
 
 const DEFAULT_NETWORK_REFRESH_MS = 1_000;
@@ -123,7 +126,7 @@ export class StorageNodeServer {
       throw error;
     }
     const faults = () => this.currentFaults;
-    const service = new StorageNodeService({ chain, store: this.store, signer: this.signer, kernel: selectKernel(), faults });
+    const service = new StorageNodeService({ chain, store: this.store, signer: this.signer, kernel: selectKernel(), faults, verifier: options.sliverVerifier });
     const app = buildStorageNodeApp({ service, chain, publicKey: this.signer.publicKey, faults, logger: options.logger ? logger : undefined });
     const collector = new GarbageCollector({
       chain,

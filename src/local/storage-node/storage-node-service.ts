@@ -40,6 +40,8 @@ export interface StorageNodeServiceDeps {
   readonly signer: ConfirmationSigner;
   readonly kernel: CodecKernel;
   readonly faults: () => NodeFaults;
+  /** Shared with the other nodes of this process, for larger batches; a verifier of its own by default. */
+  readonly verifier?: BatchedSliverVerifier;
 }
 
 const isRegistered = (state: LedgerBlobState): boolean => state.registrations.length > 0;
@@ -66,7 +68,7 @@ export class StorageNodeService {
   private readonly verifier: BatchedSliverVerifier;
 
   constructor(private readonly deps: StorageNodeServiceDeps) {
-    this.verifier = new BatchedSliverVerifier(deps.kernel);
+    this.verifier = deps.verifier ?? new BatchedSliverVerifier(deps.kernel);
   }
 
   async storeMetadata(blobId: Uint8Array, body: Uint8Array, pending: boolean): Promise<StoreOutcome> {
@@ -122,7 +124,7 @@ export class StorageNodeService {
     requireOwnedShard(chainState, pairIndex, blobId);
     if (await this.deps.store.hasSliver(id, pairIndex, type)) return 'alreadyStored';
     try {
-      await this.verifier.verify(sliver, metadata, EncodingParams.forShards(nShards));
+      await this.verifier.verify(id, sliver, metadata, EncodingParams.forShards(nShards));
     } catch (error) {
       if (error instanceof CodecInvalidSliverError) throw new InvalidSliverError(error.message);
       throw error;
