@@ -3,6 +3,7 @@
  * (a flag wins over its variable). Every bad value fails fast with a message naming the flag or
  * variable and the value. README "Configuration" documents every entry of {@link OPTIONS}.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolveSuiNetwork, SUI_NETWORKS, SuiNetworkConfigError, type ResolvedSuiNetwork } from './chain/sui-network-presets.ts';
 import { JWT_ALGORITHMS, type JwtAlgorithm, type JwtAuthConfig } from './publisher/jwt-config.ts';
@@ -57,6 +58,8 @@ export interface GatewayConfig {
   readonly hedgeDelayMs: number;
   /** Longest wait for a request's headers, from its first byte (Node's `headersTimeout`). */
   readonly requestHeaderTimeoutMs: number;
+  /** Worker threads that encode and decode off the event loop; 0 runs the codec on it. */
+  readonly codecWorkers: number;
   readonly logLevel: string;
   readonly publisher: PublisherConfig;
   readonly relay: RelayConfig;
@@ -152,6 +155,7 @@ export const OPTIONS = {
   'aggregator-max-buffer-size': { env: 'WALRUS_GATEWAY_MAX_BUFFER_SIZE', kind: 'string', default: '320' },
   'node-timeout-ms': { env: 'WALRUS_GATEWAY_NODE_TIMEOUT_MS', kind: 'string', default: '10000' },
   'hedge-delay-ms': { env: 'WALRUS_GATEWAY_HEDGE_DELAY_MS', kind: 'string', default: '250' },
+  'codec-workers': { env: 'WALRUS_GATEWAY_CODEC_WORKERS', kind: 'string', default: 'auto' },
   'request-header-timeout': { env: 'WALRUS_GATEWAY_REQUEST_HEADER_TIMEOUT', kind: 'string', default: '20s' },
   'body-idle-timeout': { env: 'WALRUS_GATEWAY_BODY_IDLE_TIMEOUT', kind: 'string', default: '30s' },
   'body-min-rate': { env: 'WALRUS_GATEWAY_BODY_MIN_RATE', kind: 'string', default: '16KiB' },
@@ -361,10 +365,24 @@ export function loadConfig(mode: GatewayMode, args: string[], env: NodeJS.Proces
     nodeTimeoutMs: read.integer('node-timeout-ms', 1),
     hedgeDelayMs: read.integer('hedge-delay-ms', 0),
     requestHeaderTimeoutMs: read.durationMs('request-header-timeout'),
+    codecWorkers: readCodecWorkers(read),
     logLevel,
     publisher,
     relay: loadRelayConfig(read, mode, network, publisher.bodyTimeouts),
   };
+}
+
+/** Most codec workers `auto` starts: each encode already spreads over the cores (the native kernel's own threads). */
+const MAX_AUTO_CODEC_WORKERS = 4;
+/** Most codec workers accepted at all: each holds a heap and its jobs' buffers. */
+const MAX_CODEC_WORKERS = 64;
+
+/** `--codec-workers`: a count, or `auto` — one core left to the event loop, at least one worker. */
+function readCodecWorkers(read: Reader): number {
+  const text = read.string('codec-workers') ?? 'auto';
+  if (text === 'auto') return Math.min(MAX_AUTO_CODEC_WORKERS, Math.max(1, availableParallelism() - 1));
+  if (!/^\d+$/.test(text) || Number(text) > MAX_CODEC_WORKERS) read.fail('codec-workers', `must be auto or a whole number from 0 to ${MAX_CODEC_WORKERS}`);
+  return Number(text);
 }
 
 /** Options that only mean something on a Sui network. */

@@ -8,7 +8,8 @@
  * (`row-stream.ts`), concurrent readers sharing each row request in flight, and cached at the end
  * when the blob fits the cache.
  */
-import { decodeBlob, type ConsistencyCheck } from '../codec/decoder.ts';
+import { InlineCodec, type BlobCodec } from '../codec/blob-codec.ts';
+import type { ConsistencyCheck } from '../codec/decoder.ts';
 import { InconsistentBlobError } from '../codec/errors.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import { quiltColumns, type QuiltLayout } from '../codec/quilt.ts';
@@ -28,6 +29,8 @@ export interface BlobReaderOptions {
   readonly metadata: MetadataReader;
   readonly cache: BlobCache;
   readonly kernel: CodecKernel;
+  /** Where blobs and lost rows are decoded (codec workers); default: inline with `kernel`. */
+  readonly codec?: BlobCodec;
   readonly hedgeDelayMs: number;
   /** Bodies larger than this (bytes) are streamed; defaults to {@link DEFAULT_STREAM_THRESHOLD}. */
   readonly streamThreshold?: number;
@@ -92,11 +95,13 @@ export class BlobReader {
   private readonly recovery: RowRecovery;
   private readonly streamThreshold: number;
   private readonly fetchSlivers: BlobSliverFetch;
+  private readonly codec: BlobCodec;
 
   constructor(private readonly options: BlobReaderOptions) {
     this.streamThreshold = options.streamThreshold ?? DEFAULT_STREAM_THRESHOLD;
     this.fetchSlivers = blobSliverFetch({ kernel: options.kernel, hedgeDelayMs: options.hedgeDelayMs, onRejected: (info, node, error) => this.rejected(info, node, error) });
-    this.recovery = new RowRecovery({ kernel: options.kernel, fetchSlivers: this.fetchSlivers, metrics: options.metrics, log: options.log });
+    this.codec = options.codec ?? new InlineCodec(options.kernel);
+    this.recovery = new RowRecovery({ kernel: options.kernel, codec: this.codec, fetchSlivers: this.fetchSlivers, metrics: options.metrics, log: options.log });
   }
 
   /** Metadata-level facts (size, lifecycle): what HEAD answers from. */
@@ -288,18 +293,23 @@ export class BlobReader {
   private async reconstruct(info: BlobInfo, check: ConsistencyCheck, signal: AbortSignal): Promise<Uint8Array> {
     const { params } = info.read;
     const { metrics } = this.options;
+    const started = performance.now();
     const outcome = await this.fetchSlivers(info, { type: 'primary', candidates: this.fullReadCandidates(info), needed: params.primarySourceSymbols }, signal);
+    const fetched = performance.now();
+    metrics?.stageSeconds.observe({ stage: 'slivers' }, (fetched - started) / 1000);
     if (outcome.kind === 'unavailable') {
       this.options.log?.warn({ blobId: info.idText, detail: outcome.detail }, 'too few verified slivers');
       throw new BlobUnavailableError(`${outcome.verified} of the ${params.primarySourceSymbols} slivers needed could be read and verified`, outcome.detail);
     }
     metrics?.reconstructions.inc({ kind: 'full' });
-    return this.decode(info, outcome.slivers, check);
+    const blob = await this.decode(info, outcome.slivers, check, signal);
+    metrics?.stageSeconds.observe({ stage: 'decode' }, (performance.now() - fetched) / 1000);
+    return blob;
   }
 
-  private decode(info: BlobInfo, slivers: Sliver[], check: ConsistencyCheck): Uint8Array {
+  private async decode(info: BlobInfo, slivers: Sliver[], check: ConsistencyCheck, signal: AbortSignal): Promise<Uint8Array> {
     try {
-      return decodeBlob(info.withId, slivers, info.read.params, this.options.kernel, { consistencyCheck: check, sliversVerified: true });
+      return await this.codec.decode(info.withId, slivers, info.read.params, { consistencyCheck: check, sliversVerified: true }, signal);
     } catch (error) {
       // Verified slivers that do not make a consistent blob mean the writer encoded it wrongly.
       if (error instanceof InconsistentBlobError) throw new BlobReadFailedError(error.message, { cause: error });

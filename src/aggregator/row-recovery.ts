@@ -11,7 +11,8 @@
  * (the local network answers 501), so the two ways above are the ones every network supports.
  * Rebuilt rows are checked against the metadata like fetched ones (the default consistency check).
  */
-import { decodeRowsFromColumns, decodeSelectedRows, type ConsistencyCheck } from '../codec/decoder.ts';
+import type { BlobCodec } from '../codec/blob-codec.ts';
+import type { ConsistencyCheck } from '../codec/decoder.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import type { Sliver } from '../codec/sliver.ts';
 import { verifySlivers } from '../codec/verify-sliver.ts';
@@ -22,7 +23,10 @@ import type { BlobInfo, ReadLogger } from './metadata-reader.ts';
 import type { ReadMetrics } from './read-metrics.ts';
 
 export interface RowRecoveryOptions {
+  /** Verifies rebuilt rows. */
   readonly kernel: CodecKernel;
+  /** Decodes lost rows. */
+  readonly codec: BlobCodec;
   /** The reader's sliver fetch: verification and rejected slivers are handled as in its other reads. */
   readonly fetchSlivers: BlobSliverFetch;
   readonly metrics?: ReadMetrics;
@@ -90,7 +94,7 @@ export class RowRecovery {
       this.options.log?.warn({ blobId: info.idText, rows: rows.length, detail: outcome.detail }, 'lost rows cannot be rebuilt from columns; decoding from rows instead');
       return undefined;
     }
-    const decoded = decodeRowsFromColumns(outcome.slivers, rows.length, params, ss, this.options.kernel);
+    const decoded = await this.options.codec.decodeRowsFromColumns(outcome.slivers, rows.length, params, ss, signal);
     const rowBytes = params.primarySliverSize(ss);
     const result = new Map(rows.map((row, q) => [row, decoded.subarray(q * rowBytes, (q + 1) * rowBytes)]));
     this.checkRows(request, result, rows);
@@ -114,7 +118,7 @@ export class RowRecovery {
       this.options.log?.warn({ blobId: info.idText, detail: outcome.detail }, 'too few verified slivers to rebuild lost rows');
       throw new BlobUnavailableError(`${outcome.verified} of the ${p} slivers needed could be read and verified`, outcome.detail);
     }
-    const result = decodeSelectedRows(outcome.slivers, rows, params, ss, this.options.kernel);
+    const result = await this.options.codec.decodeSelectedRows(outcome.slivers, rows, params, ss, signal);
     const fetched = new Set(outcome.slivers.map((sliver) => sliver.index));
     this.checkRows(request, result, rows.filter((row) => !fetched.has(row)));
     return result;

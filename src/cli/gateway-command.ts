@@ -5,6 +5,8 @@
  */
 import { pino } from 'pino';
 import { Blocklist } from '../aggregator/blocklist.ts';
+import { InlineCodec, type BlobCodec } from '../codec/blob-codec.ts';
+import { CodecWorkers } from '../codec/codec-workers.ts';
 import { kernelSelection } from '../codec/kernel/select-kernel.ts';
 import { ConfigError, loadConfig, optionsUsage, type GatewayConfig, type GatewayMode } from '../config.ts';
 import { buildApp } from '../http/app.ts';
@@ -80,22 +82,32 @@ async function serve(
   });
   const metrics = new GatewayMetrics({ kernelDescription: selection.description, kernelName: selection.kernel.name, mode, processMetrics: true });
   const log = pino({ level: config.logLevel });
-  const publisher =
-    mode === 'publisher' || mode === 'daemon'
-      ? await openPublisher({ config, chain, kernel: selection.kernel, registry: metrics.registry, log, faucet: network.faucet })
-      : undefined;
-  if (publisher) out(`publisher main wallet ${publisher.mainWallet}`);
-  const relay = config.relay.enabled ? openUploadRelay({ config, chain, kernel: selection.kernel, registry: metrics.registry, log }) : undefined;
-  if (relay) out(`upload relay: tip ${JSON.stringify(tipConfigJson(config.relay.tip))}`);
-  const { app } = buildApp({ config, chain, kernel: selection.kernel, metrics, blocklist, publisher, relay });
-  const metricsServer = await startMetricsServer(metrics.registry, config.metricsHost, config.metricsPort);
-  const address = await app.listen({ host: config.bindHost, port: config.bindPort });
-  out(`walrus-gateway ${mode} listening on ${address} (epoch ${state.epoch.epoch}, ${state.committee.nShards} shards); metrics on ${metricsServer.url}`);
-  if (blocklist.size > 0) out(`blocklist: ${blocklist.size} blob IDs`);
-  return async () => {
-    await app.close();
-    await new Promise<void>((done) => metricsServer.server.close(() => done()));
-  };
+  // One codec for the whole process: reads, stores and the relay share its workers.
+  const codec: BlobCodec = config.codecWorkers > 0 ? new CodecWorkers({ workers: config.codecWorkers, log: log.child({ component: 'codec' }) }) : new InlineCodec(selection.kernel);
+  out(config.codecWorkers > 0 ? `codec: ${config.codecWorkers} worker thread(s)` : 'codec: on the event loop (--codec-workers 0)');
+  try {
+    const publisher =
+      mode === 'publisher' || mode === 'daemon'
+        ? await openPublisher({ config, chain, kernel: selection.kernel, codec, registry: metrics.registry, log, faucet: network.faucet })
+        : undefined;
+    if (publisher) out(`publisher main wallet ${publisher.mainWallet}`);
+    const relay = config.relay.enabled ? openUploadRelay({ config, chain, kernel: selection.kernel, codec, registry: metrics.registry, log }) : undefined;
+    if (relay) out(`upload relay: tip ${JSON.stringify(tipConfigJson(config.relay.tip))}`);
+    const { app } = buildApp({ config, chain, kernel: selection.kernel, codec, metrics, blocklist, publisher, relay });
+    const metricsServer = await startMetricsServer(metrics.registry, config.metricsHost, config.metricsPort);
+    const address = await app.listen({ host: config.bindHost, port: config.bindPort });
+    out(`walrus-gateway ${mode} listening on ${address} (epoch ${state.epoch.epoch}, ${state.committee.nShards} shards); metrics on ${metricsServer.url}`);
+    if (blocklist.size > 0) out(`blocklist: ${blocklist.size} blob IDs`);
+    return async () => {
+      await app.close();
+      await new Promise<void>((done) => metricsServer.server.close(() => done()));
+      // After the app: requests still draining may need the codec until then.
+      await codec.close();
+    };
+  } catch (error) {
+    await codec.close();
+    throw error;
+  }
 }
 
 export const aggregatorCommand = (args: string[], out: (line: string) => void) => runGateway('aggregator', args, out);

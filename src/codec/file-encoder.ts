@@ -23,6 +23,7 @@ import type { EncodedSlivers } from './encoder.ts';
 import type { CodecKernel } from './kernel/kernel.ts';
 import { LeafHashes } from './leaf-hashes.ts';
 import { MessageMatrix } from './message-matrix.ts';
+import type { BlobMetadata } from './metadata.ts';
 import type { EncodingParams } from './params.ts';
 import { sliverBcsFrame, type SliverType } from './sliver.ts';
 
@@ -35,6 +36,11 @@ export interface BlobFile {
   truncate(length: number): Promise<void>;
   /** Keeps the file open until the returned function is called. */
   hold(): () => void;
+  /**
+   * The file's open descriptor, when it has one: a codec worker (`codec-workers.ts`) encodes through
+   * it, with positional reads and writes that are safe from any thread while the file is held.
+   */
+  readonly fd?: number;
 }
 
 /**
@@ -80,12 +86,25 @@ export class FileLayout {
   }
 }
 
+/** What a file encode computes beyond the slivers it writes into the file: a codec worker hands this back. */
+export interface FileEncoding {
+  readonly symbolSize: number;
+  readonly blobId: Uint8Array;
+  readonly rootHash: Uint8Array;
+  readonly metadata: BlobMetadata;
+}
+
 /**
  * Encodes the blob held in the first `length` bytes of `file` (anything after them is cut) and
  * writes its slivers into the file. The file must stay unchanged while the encoding is in use.
  */
 export async function encodeBlobFile(file: BlobFile, length: number, params: EncodingParams, kernel: CodecKernel, options: FileEncodeOptions = {}): Promise<EncodedSlivers> {
-  const { n, primarySourceSymbols: p } = params;
+  return fileEncodedSlivers(file, params, await encodeFileInPlace(file, length, params, kernel, options));
+}
+
+/** The encode of {@link encodeBlobFile} without the sliver accessors: what a codec worker runs. */
+export async function encodeFileInPlace(file: BlobFile, length: number, params: EncodingParams, kernel: CodecKernel, options: FileEncodeOptions = {}): Promise<FileEncoding> {
+  const { n } = params;
   const ss = params.symbolSize(length);
   const layout = new FileLayout(params, ss);
   const stripeBytes = options.stripeBytes ?? DEFAULT_STRIPE_BYTES;
@@ -96,10 +115,20 @@ export async function encodeBlobFile(file: BlobFile, length: number, params: Enc
   const leaves = new LeafHashes(n, ss, kernel, new Uint8Array(LeafHashes.bytes(n)));
   await rowPass(file, layout, params, kernel, leaves, stripeBytes, checkpoint);
   await columnPass(file, layout, params, kernel, leaves, stripeBytes, checkpoint);
+  return { symbolSize: ss, ...leaves.commitments(length) };
+}
+
+/** The slivers of a file that {@link encodeFileInPlace} encoded, read from it when sent. */
+export function fileEncodedSlivers(file: BlobFile, params: EncodingParams, encoding: FileEncoding): EncodedSlivers {
+  const { n, primarySourceSymbols: p } = params;
+  const ss = encoding.symbolSize;
+  const layout = new FileLayout(params, ss);
   return {
     params,
     symbolSize: ss,
-    ...leaves.commitments(length),
+    blobId: encoding.blobId,
+    rootHash: encoding.rootHash,
+    metadata: encoding.metadata,
     // Every repair row is in the file: one chunk, never regenerated.
     repairRowChunks: [{ start: p, end: n }],
     loadRepairRows: () => {},

@@ -181,6 +181,16 @@ export class SpoolUnavailableError extends GatewayError {
   }
 }
 
+/**
+ * The codec worker running this request's encode or decode died (out of memory, a crash), or the
+ * gateway is shutting its workers down. A dead worker is replaced at once: a retry may succeed.
+ */
+export class CodecUnavailableError extends GatewayError {
+  constructor(message: string, options?: ErrorOptions) {
+    super({ reason: 'CODEC_UNAVAILABLE', status: 'UNAVAILABLE', retryAfter: RETRY_AFTER_SECONDS }, message, options);
+  }
+}
+
 /** 501; the body says NOT_FOUND, the nearest status the Rust SDK's parser knows (it has no UNIMPLEMENTED). */
 export class NotImplementedError extends GatewayError {
   constructor(what: string) {

@@ -62,6 +62,11 @@ export class SpoolFile implements BlobFile {
 
   constructor(private readonly handle: FileHandle) {}
 
+  /** For a codec worker, which encodes the blob through it while the file is held. */
+  get fd(): number {
+    return this.handle.fd;
+  }
+
   async read(into: Uint8Array, position: number): Promise<void> {
     for (let done = 0; done < into.length; ) {
       const { bytesRead } = await this.io(() => this.handle.read(into, done, into.length - done, position + done));

@@ -83,6 +83,11 @@ export class RepairRowBarrier {
   private readonly finished = new Map<number, number>();
   private waiters: (() => void)[] = [];
   private readonly release: () => void;
+  /**
+   * The current chunk's load: its rows are made on a codec worker when the encode ran there. A
+   * failed load (the worker died) is thrown by {@link reach} to every node that needs the chunk.
+   */
+  private loading: Promise<void>;
 
   constructor(
     private readonly encoded: EncodedSlivers,
@@ -90,7 +95,7 @@ export class RepairRowBarrier {
   ) {
     for (const node of nodes) this.finished.set(node, 0);
     this.release = encoded.hold();
-    encoded.loadRepairRows(0);
+    this.loading = this.load(0);
     if (nodes.length === 0) this.advance();
   }
 
@@ -100,6 +105,7 @@ export class RepairRowBarrier {
 
   async reach(chunk: number): Promise<void> {
     while (this.chunk < chunk) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    await this.loading;
   }
 
   finish(node: number, chunk: number): void {
@@ -121,9 +127,17 @@ export class RepairRowBarrier {
     }
     if (this.chunk >= this.chunks - 1 || !everyone(this.chunk)) return;
     this.chunk++;
-    this.encoded.loadRepairRows(this.chunk);
+    this.loading = this.load(this.chunk);
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
+  }
+
+  private load(chunk: number): Promise<void> {
+    const loading = Promise.resolve(this.encoded.loadRepairRows(chunk));
+    // Handled here only so that a load nobody waits for (every node left) is not an unhandled
+    // rejection; those that wait get the error from reach().
+    loading.catch(() => undefined);
+    return loading;
   }
 }

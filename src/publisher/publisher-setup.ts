@@ -9,6 +9,7 @@ import type { Keypair } from '@mysten/sui/cryptography';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ChainClient, SuiAddress } from '../chain/chain-client.ts';
+import type { BlobCodec } from '../codec/blob-codec.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import { WALLET_KEY_ENV, type GatewayConfig } from '../config.ts';
 import { CommitteeView } from '../nodes/committee-view.ts';
@@ -25,6 +26,8 @@ export interface OpenPublisherOptions {
   readonly config: GatewayConfig;
   readonly chain: ChainClient;
   readonly kernel: CodecKernel;
+  /** Where blobs are encoded; default: inline with `kernel`. */
+  readonly codec?: BlobCodec;
   readonly registry: Registry;
   readonly log: FastifyBaseLogger;
   /** Local network only: funds an address (the ledger's faucet). */
@@ -59,5 +62,5 @@ export async function openPublisher(options: OpenPublisherOptions): Promise<Blob
   log.info({ mainWallet: wallets.mainAddress, subWallets: wallets.subWallets.length }, 'publisher wallets ready');
   const metrics = new StoreMetrics(options.registry);
   const committees = new CommitteeView({ chain, nodeTimeoutMs: config.nodeTimeoutMs, countRequest: metrics.nodes.count });
-  return new BlobPublisher({ chain, kernel: options.kernel, wallets, committees, metrics, log, spoolStripeBytes: config.publisher.spoolStripeBytes });
+  return new BlobPublisher({ chain, kernel: options.kernel, codec: options.codec, wallets, committees, metrics, log, spoolStripeBytes: config.publisher.spoolStripeBytes });
 }

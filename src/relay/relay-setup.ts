@@ -6,6 +6,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ChainClient } from '../chain/chain-client.ts';
+import type { BlobCodec } from '../codec/blob-codec.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import type { GatewayConfig } from '../config.ts';
 import { CommitteeView } from '../nodes/committee-view.ts';
@@ -16,6 +17,8 @@ export interface OpenUploadRelayOptions {
   readonly config: GatewayConfig;
   readonly chain: ChainClient;
   readonly kernel: CodecKernel;
+  /** Where bodies are encoded; default: inline with `kernel`. */
+  readonly codec?: BlobCodec;
   readonly registry: Registry;
   readonly log: FastifyBaseLogger;
   /** The clock tip transactions are judged by (tests). */
@@ -29,6 +32,7 @@ export function openUploadRelay(options: OpenUploadRelayOptions): UploadRelay {
   return new UploadRelay({
     chain,
     kernel: options.kernel,
+    codec: options.codec,
     committees,
     tip: config.relay.tip,
     freshness: { maxAgeMs: config.relay.txFreshnessMs, maxFutureMs: config.relay.txMaxFutureMs },

@@ -1,6 +1,7 @@
 /** The configuration: defaults as the reference, flags over environment variables, failing fast naming the variable. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { describe, test } from 'node:test';
 import { SUI_NETWORK_PRESETS } from '../../src/chain/sui-network-presets.ts';
 import { ConfigError, DEFAULT_ALLOWED_HEADERS, DEFAULT_CACHE_CONTROL, loadConfig, OPTIONS } from '../../src/config.ts';
@@ -97,6 +98,14 @@ describe('loadConfig: --network and the Sui network options', () => {
     assert.equal(loadConfig('daemon', ['--gas-refill-amount', '7'], {}).publisher.gasRefillAmount, 7n);
     fails('daemon', [], { WALRUS_GATEWAY_GAS_REFILL_AMOUNT: '0.5' }, /WALRUS_GATEWAY_GAS_REFILL_AMOUNT must be a whole number of MIST, got "0.5"/);
   });
+});
+
+test('--codec-workers: auto leaves a core to the event loop (at least one worker, at most four); 0 runs the codec inline', () => {
+  assert.equal(loadConfig('daemon', [], {}).codecWorkers, Math.min(4, Math.max(1, availableParallelism() - 1)));
+  assert.equal(loadConfig('daemon', ['--codec-workers', '0'], {}).codecWorkers, 0);
+  assert.equal(loadConfig('aggregator', [], { WALRUS_GATEWAY_CODEC_WORKERS: '3' }).codecWorkers, 3);
+  assert.throws(() => loadConfig('daemon', ['--codec-workers', 'many'], {}), (error: Error) => error instanceof ConfigError && /--codec-workers must be auto or a whole number from 0 to 64, got "many"/.test(error.message));
+  assert.throws(() => loadConfig('daemon', [], { WALRUS_GATEWAY_CODEC_WORKERS: '65' }), /WALRUS_GATEWAY_CODEC_WORKERS must be auto or a whole number from 0 to 64, got "65"/);
 });
 
 test('the README configuration table has a row for every option, with its flag and variable', () => {
