@@ -28,8 +28,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { LocalChainClient } from '../src/chain/local-chain-client.ts';
-import { InlineCodec, type BlobCodec } from '../src/codec/blob-codec.ts';
-import { CodecWorkers } from '../src/codec/codec-workers.ts';
+import { openCodec } from '../src/codec/codec-workers.ts';
 import { kernelSelection } from '../src/codec/kernel/select-kernel.ts';
 import { loadConfig, type GatewayMode } from '../src/config.ts';
 import { buildApp } from '../src/http/app.ts';
@@ -64,7 +63,7 @@ async function setup(maxBody: string, mode: GatewayMode = 'publisher', extraArgs
   const config = loadConfig(mode, ['--bind-address', '127.0.0.1:0', '--data-dir', dataDir, '--max-body-size', maxBody, '--wal-refill-amount', '20000000000', '--sub-wallets-min-balance', '5000000000', ...extraArgs], {});
   const selection = kernelSelection();
   // As the gateway command does: one codec per process, on workers unless --codec-workers 0.
-  const codec: BlobCodec = config.codecWorkers > 0 ? new CodecWorkers({ workers: config.codecWorkers }) : new InlineCodec(selection.kernel);
+  const codec = openCodec(config.codecWorkers, selection.kernel);
   const metrics = new GatewayMetrics({ kernelDescription: selection.description, kernelName: selection.kernel.name, mode: config.mode });
   const publisher = await openPublisher({ config, chain, kernel: selection.kernel, codec, registry: metrics.registry, log: pino({ level: 'silent' }), faucet: (a, amount) => chain.requestFaucet(a, amount * 10n) });
   const gateway = buildApp({ config, chain, kernel: selection.kernel, codec, metrics, publisher, logger: false });

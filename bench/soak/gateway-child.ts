@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { LocalChainClient } from '../../src/chain/local-chain-client.ts';
+import { openCodec } from '../../src/codec/codec-workers.ts';
 import { kernelSelection } from '../../src/codec/kernel/select-kernel.ts';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/http/app.ts';
@@ -62,8 +63,10 @@ export async function gatewayChild(): Promise<void> {
   const metrics = new GatewayMetrics({ kernelDescription: selection.description, kernelName: selection.kernel.name, mode: config.mode });
   // Errors only, on stderr: the parent counts them; stdout carries the protocol.
   const log = pino({ level: 'error' }, process.stderr);
-  const publisher = await openPublisher({ config, chain, kernel: selection.kernel, registry: metrics.registry, log, faucet: (a, amount) => chain.requestFaucet(a, amount * 10n) });
-  const gateway = buildApp({ config, chain, kernel: selection.kernel, metrics, publisher, logger: { level: 'error', stream: process.stderr } });
+  // The codec where the daemon runs it by default: on worker threads.
+  const codec = openCodec(config.codecWorkers, selection.kernel, log);
+  const publisher = await openPublisher({ config, chain, kernel: selection.kernel, codec, registry: metrics.registry, log, faucet: (a, amount) => chain.requestFaucet(a, amount * 10n) });
+  const gateway = buildApp({ config, chain, kernel: selection.kernel, codec, metrics, publisher, logger: { level: 'error', stream: process.stderr } });
   const metricsServer = await startMetricsServer(metrics.registry, '127.0.0.1', 0);
   const url = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
   const send = (message: ChildMessage) => process.stdout.write(JSON.stringify(message) + '\n');
@@ -101,6 +104,7 @@ export async function gatewayChild(): Promise<void> {
   clearInterval(timer);
   await gateway.app.close();
   await new Promise<void>((done) => metricsServer.server.close(() => done()));
+  await codec.close();
   await chain.close();
   await rm(dataDir, { recursive: true, force: true });
   // Whatever still holds the loop (wallet refills, idle sockets), the child is done.

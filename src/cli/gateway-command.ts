@@ -5,8 +5,7 @@
  */
 import { pino } from 'pino';
 import { Blocklist } from '../aggregator/blocklist.ts';
-import { InlineCodec, type BlobCodec } from '../codec/blob-codec.ts';
-import { CodecWorkers } from '../codec/codec-workers.ts';
+import { openCodec } from '../codec/codec-workers.ts';
 import { kernelSelection } from '../codec/kernel/select-kernel.ts';
 import { ConfigError, loadConfig, optionsUsage, type GatewayConfig, type GatewayMode } from '../config.ts';
 import { buildApp } from '../http/app.ts';
@@ -83,7 +82,7 @@ async function serve(
   const metrics = new GatewayMetrics({ kernelDescription: selection.description, kernelName: selection.kernel.name, mode, processMetrics: true });
   const log = pino({ level: config.logLevel });
   // One codec for the whole process: reads, stores and the relay share its workers.
-  const codec: BlobCodec = config.codecWorkers > 0 ? new CodecWorkers({ workers: config.codecWorkers, log: log.child({ component: 'codec' }) }) : new InlineCodec(selection.kernel);
+  const codec = openCodec(config.codecWorkers, selection.kernel, log.child({ component: 'codec' }));
   out(config.codecWorkers > 0 ? `codec: ${config.codecWorkers} worker thread(s)` : 'codec: on the event loop (--codec-workers 0)');
   try {
     const publisher =

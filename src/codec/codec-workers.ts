@@ -13,7 +13,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { CodecUnavailableError, SpoolUnavailableError } from '../errors/gateway-errors.ts';
-import type { BlobCodec } from './blob-codec.ts';
+import { InlineCodec, type BlobCodec } from './blob-codec.ts';
 import {
   packMetadata,
   packSlivers,
@@ -30,6 +30,7 @@ import { FILE_IO_ERROR } from './descriptor-file.ts';
 import { encodedBlob, repairRowChunksFor, type EncodedBlob, type EncodedSlivers, type EncodeOptions } from './encoder.ts';
 import { fileEncodedSlivers, type BlobFile, type FileEncodeOptions } from './file-encoder.ts';
 import type { BlobMetadataWithId } from './metadata.ts';
+import type { CodecKernel } from './kernel/kernel.ts';
 import type { EncodingParams } from './params.ts';
 import type { Sliver } from './sliver.ts';
 
@@ -306,4 +307,12 @@ function sharedCopy(blob: Uint8Array): Uint8Array {
 function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   if (!(bytes.buffer instanceof ArrayBuffer)) throw new TypeError('a packed buffer must be an ArrayBuffer');
   return bytes.buffer;
+}
+
+/**
+ * The codec a gateway process uses, as `--codec-workers` says: `workers` threads, or the event loop
+ * itself (0). One per process: reads, stores and the relay share it; its owner closes it.
+ */
+export function openCodec(workers: number, kernel: CodecKernel, log?: CodecWorkersLogger): BlobCodec {
+  return workers > 0 ? new CodecWorkers({ workers, log }) : new InlineCodec(kernel);
 }
