@@ -2,6 +2,7 @@ import { normalizeSuiAddress } from '@mysten/sui/utils';
 import type { BlobObjectJson, EventJson, NetworkJson, OwnedStorageJson, TransactionLookupJson } from '../local/ledger/wire-json.ts';
 import type { BlobEvent, BlobObject, Committee, CommitteeMember, StorageResource, SystemState, TransactionDetails } from './chain-client.ts';
 import { InvalidChainResponseError } from './chain-errors.ts';
+import { COMPRESSED_P256_KEY_LENGTH } from './node-tls-pinning.ts';
 
 /** Converts the local ledger's JSON (`src/local/ledger/wire-json.ts`) into the chain client's domain types. */
 
@@ -13,6 +14,7 @@ export function systemStateFromNetwork(network: NetworkJson): SystemState {
       name: node.name,
       url: node.url,
       blsPublicKey: new Uint8Array(Buffer.from(node.blsPublicKey, 'base64')),
+      ...(node.networkPublicKey !== undefined ? { networkPublicKey: networkPublicKey(node.networkPublicKey, node.nodeId) } : {}),
       shards: [...node.shards],
       weight: node.shards.length,
     }),
@@ -32,6 +34,13 @@ export function systemStateFromNetwork(network: NetworkJson): SystemState {
     },
     maxEpochsAhead: network.maxEpochsAhead,
   };
+}
+
+/** A node's TLS key as the ledger publishes it: 33 bytes in base64, as `network_public_key` on Sui. */
+function networkPublicKey(base64: unknown, nodeId: string): Uint8Array {
+  const bytes = typeof base64 === 'string' ? new Uint8Array(Buffer.from(base64, 'base64')) : new Uint8Array();
+  if (bytes.length !== COMPRESSED_P256_KEY_LENGTH) throw new InvalidChainResponseError(`the ledger gives node ${nodeId} a ${bytes.length}-byte network public key`);
+  return bytes;
 }
 
 export function blobObjectFromJson(json: BlobObjectJson | null): BlobObject {

@@ -7,13 +7,15 @@ import { UsageError } from './usage-error.ts';
 
 const DEFAULT_DATA_DIR = '.data/local-network';
 
-export const localNetworkUsage = `walrus-gateway local-network [--nodes ${DEFAULT_NODES}] [--shards ${DEFAULT_SHARDS}] [--data-dir DIR] [--epoch-duration-ms MS]
+export const localNetworkUsage = `walrus-gateway local-network [--nodes ${DEFAULT_NODES}] [--shards ${DEFAULT_SHARDS}] [--data-dir DIR] [--epoch-duration-ms MS] [--tls]
 
 Starts an embedded Walrus network on loopback — a ledger playing Sui's part and storage nodes
 speaking the storage-node API — and writes its description to DIR/network.json. The same DIR
 brings back the same network, keys and data; --nodes and --shards apply only to a new DIR.
   --data-dir DIR            where the network lives (default ${DEFAULT_DATA_DIR})
-  --epoch-duration-ms MS    length of an epoch (default one day)`;
+  --epoch-duration-ms MS    length of an epoch (default one day)
+  --tls                     nodes serve TLS with a certificate for their on-chain network key,
+                            so gateways pin it as on testnet and mainnet (default plain HTTP)`;
 
 function positiveInteger(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -32,6 +34,7 @@ export async function localNetworkCommand(args: string[], out: (line: string) =>
         shards: { type: 'string' },
         'data-dir': { type: 'string' },
         'epoch-duration-ms': { type: 'string' },
+        tls: { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -46,6 +49,7 @@ export async function localNetworkCommand(args: string[], out: (line: string) =>
     nodes,
     shards,
     epochDurationMs: positiveInteger('epoch-duration-ms', values['epoch-duration-ms']),
+    tls: values.tls ?? false,
   });
   const description = await network.description();
   out(`local Walrus network up: ${description.nodes.length} nodes, ${description.nShards} shards, epoch ${description.epoch}`);

@@ -13,6 +13,8 @@ export interface LocalNetworkProcessOptions {
   /** Used only when the data directory holds no network yet. */
   readonly nodes?: number;
   readonly shards?: number;
+  /** Nodes serve TLS pinned to their on-chain network keys (`--tls`). */
+  readonly tls?: boolean;
   /** Where the child's log lines go. */
   readonly out?: (line: string) => void;
 }
@@ -50,6 +52,7 @@ export class LocalNetworkProcess {
     const args = ['local-network', '--data-dir', options.dataDir];
     if (options.nodes !== undefined) args.push('--nodes', String(options.nodes));
     if (options.shards !== undefined) args.push('--shards', String(options.shards));
+    if (options.tls) args.push('--tls');
     const child = spawn(process.execPath, [...(fromSources ? ['--import', 'tsx'] : []), main, ...args], {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });

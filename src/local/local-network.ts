@@ -1,10 +1,12 @@
+import { createPublicKey } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { selectKernel } from '../codec/kernel/select-kernel.ts';
 import { blsKeyPairFromSecret } from '../crypto/bls.ts';
 import { LedgerServer } from './ledger/ledger-server.ts';
 import type { NetworkDescription } from './network-description.ts';
-import { loadOrCreateIdentity, type NetworkIdentity } from './network-identity.ts';
+import { loadOrCreateIdentity, withTlsKeys, type NetworkIdentity } from './network-identity.ts';
+import { compressedP256Key, nodeTlsFromKey, type NodeTls } from './storage-node/node-certificate.ts';
 import { assignShards } from './shard-assignment.ts';
 import { BatchedSliverVerifier } from './storage-node/batched-sliver-verifier.ts';
 import { StorageNodeServer, type NodeFaults } from './storage-node/storage-node-server.ts';
@@ -21,6 +23,11 @@ export interface LocalNetworkOptions {
   /** Prices in FROST per storage unit (1 MiB of encoded length): per epoch, and once per write. */
   readonly storagePricePerUnitSize?: bigint;
   readonly writePricePerUnitSize?: bigint;
+  /**
+   * Nodes serve TLS (HTTP/1.1) with a self-signed certificate for a secp256r1 key, and the ledger
+   * publishes `https` URLs and those keys, so clients pin connections as on testnet and mainnet.
+   */
+  readonly tls?: boolean;
 }
 
 export const DEFAULT_NODES = 10;
@@ -55,13 +62,15 @@ export class LocalNetwork {
   static async start(options: LocalNetworkOptions): Promise<LocalNetwork> {
     const host = options.host ?? DEFAULT_HOST;
     const epochDurationMs = options.epochDurationMs ?? DEFAULT_EPOCH_DURATION_MS;
-    const identity = await loadOrCreateIdentity(
+    const created = await loadOrCreateIdentity(
       options.dataDir,
       options.shards ?? DEFAULT_SHARDS,
       options.nodes ?? DEFAULT_NODES,
       host,
     );
-    const url = (port: number) => `http://${host}:${port}`;
+    const identity = options.tls ? await withTlsKeys(options.dataDir, created) : created;
+    const tls: (NodeTls | undefined)[] = identity.nodes.map((node) => (options.tls ? nodeTlsFromKey(node.tlsPrivateKey!) : undefined));
+    const url = (port: number) => `${options.tls ? 'https' : 'http'}://${host}:${port}`;
     const shards = assignShards(identity.nShards, identity.nodes.length);
     const ledger = new LedgerServer({
       dataDir: join(options.dataDir, 'ledger'),
@@ -75,6 +84,7 @@ export class LocalNetwork {
           name: node.name,
           url: url(node.port),
           blsPublicKey: Buffer.from(blsKeyPairFromSecret(Buffer.from(node.blsSecretKey, 'hex')).publicKey).toString('base64'),
+          ...(tls[i] ? { networkPublicKey: Buffer.from(compressedP256Key(createPublicKey(tls[i].key))).toString('base64') } : {}),
           shards: shards[i],
         })),
         storagePricePerUnitSize: options.storagePricePerUnitSize ?? DEFAULT_STORAGE_PRICE,
@@ -86,7 +96,7 @@ export class LocalNetwork {
     // One verifier for all nodes: a batch then holds every node's slivers of a blob that arrived together.
     const sliverVerifier = new BatchedSliverVerifier(selectKernel());
     const nodes = identity.nodes.map(
-      (node) =>
+      (node, i) =>
         new StorageNodeServer({
           nodeId: node.nodeId,
           name: node.name,
@@ -96,6 +106,7 @@ export class LocalNetwork {
           host,
           port: node.port,
           sliverVerifier,
+          tls: tls[i],
         }),
     );
     await Promise.all(nodes.map((node) => node.start()));

@@ -11,6 +11,8 @@ export interface StorageNodeDescription {
   readonly url: string;
   /** BLS12-381 public key, 48-byte compressed G1 point, base64. */
   readonly blsPublicKey: string;
+  /** With `--tls`: the secp256r1 key the node's certificate carries, 33-byte compressed, base64. */
+  readonly networkPublicKey?: string;
   /** Shard indices this node holds in the current epoch. */
   readonly shards: readonly number[];
 }

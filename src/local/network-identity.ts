@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +11,11 @@ export interface NodeIdentity {
   readonly port: number;
   /** BLS secret key, hex. */
   readonly blsSecretKey: string;
+  /**
+   * secp256r1 private key (PKCS#8 PEM) of the node's TLS certificate, whose public half the ledger
+   * publishes as the node's network key. Created the first time the network runs with TLS.
+   */
+  readonly tlsPrivateKey?: string;
 }
 
 export interface NetworkIdentity {
@@ -92,7 +97,24 @@ export async function loadOrCreateIdentity(dataDir: string, nShards: number, nod
   }
   await mkdir(dataDir, { recursive: true });
   const identity = await createIdentity(nShards, nodeCount, host);
+  await saveIdentity(path, identity);
+  return identity;
+}
+
+async function saveIdentity(path: string, identity: NetworkIdentity): Promise<void> {
   await writeFile(path + '.tmp', JSON.stringify(identity, null, 2), { mode: OWNER_ONLY });
   await rename(path + '.tmp', path);
-  return identity;
+}
+
+/** `identity` with a TLS key for every node, saved in `dataDir` when one had to be created. */
+export async function withTlsKeys(dataDir: string, identity: NetworkIdentity): Promise<NetworkIdentity> {
+  if (identity.nodes.every((node) => node.tlsPrivateKey !== undefined)) return identity;
+  const nodes = identity.nodes.map((node) =>
+    node.tlsPrivateKey !== undefined
+      ? node
+      : { ...node, tlsPrivateKey: generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string },
+  );
+  const keyed = { ...identity, nodes };
+  await saveIdentity(join(dataDir, IDENTITY_FILE), keyed);
+  return keyed;
 }

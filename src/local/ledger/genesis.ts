@@ -1,7 +1,7 @@
 import { EncodingParams } from '../../codec/params.ts';
 import { BLS_PUBLIC_KEY_LENGTH, uncompressedPublicKey } from '../../crypto/bls.ts';
 import { isCanonicalObjectId } from './ids.ts';
-import { type CommitteeMember, type Genesis, DEFAULT_MAX_EPOCHS_AHEAD, MAX_MAX_EPOCHS_AHEAD } from './model.ts';
+import { type CommitteeMember, type Genesis, type NodeAddress, DEFAULT_MAX_EPOCHS_AHEAD, MAX_MAX_EPOCHS_AHEAD } from './model.ts';
 
 /** Genesis parameters that cannot describe a Walrus system. */
 export class InvalidGenesisError extends Error {
@@ -43,6 +43,7 @@ export function committeeFromGenesis(genesis: Genesis): CommitteeMember[] {
   const members = genesis.nodes.map((node): CommitteeMember => {
     if (!isCanonicalObjectId(node.nodeId)) throw new InvalidGenesisError(`node ID ${JSON.stringify(node.nodeId)} is not 0x + 64 lowercase hex digits`);
     const blsPublicKeyBytes = decodeBlsPublicKey(node.blsPublicKey, node.nodeId);
+    if (node.networkPublicKey !== undefined) checkNetworkPublicKey(node.networkPublicKey, node.nodeId);
     for (const shard of node.shards) {
       if (!Number.isInteger(shard) || shard < 0 || shard >= genesis.nShards) throw new InvalidGenesisError(`node ${node.nodeId} has shard ${shard} outside 0…${genesis.nShards - 1}`);
       const other = shardOwner.get(shard);
@@ -55,6 +56,7 @@ export function committeeFromGenesis(genesis: Genesis): CommitteeMember[] {
       url: node.url,
       blsPublicKey: node.blsPublicKey,
       blsPublicKeyBytes,
+      ...(node.networkPublicKey !== undefined ? { networkPublicKey: node.networkPublicKey } : {}),
       shards: [...node.shards].sort((a, b) => a - b),
       weight: node.shards.length,
     };
@@ -65,6 +67,16 @@ export function committeeFromGenesis(genesis: Genesis): CommitteeMember[] {
     if (members[i].nodeId === members[i - 1].nodeId) throw new InvalidGenesisError(`node ID ${members[i].nodeId} appears twice`);
   }
   return members;
+}
+
+/** Compressed secp256r1 keys start with 0x02 or 0x03 (docs/protocol.md §4.1). */
+const NETWORK_PUBLIC_KEY_LENGTH = 33;
+
+function checkNetworkPublicKey(base64: string, nodeId: string): void {
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.length !== NETWORK_PUBLIC_KEY_LENGTH || bytes.toString('base64') !== base64 || (bytes[0] !== 0x02 && bytes[0] !== 0x03)) {
+    throw new InvalidGenesisError(`node ${nodeId}: the network public key must be a ${NETWORK_PUBLIC_KEY_LENGTH}-byte compressed secp256r1 key in base64`);
+  }
 }
 
 function decodeBlsPublicKey(base64: string, nodeId: string): Uint8Array {
@@ -82,17 +94,18 @@ function decodeBlsPublicKey(base64: string, nodeId: string): Uint8Array {
 
 /**
  * A genesis given again to a ledger that already has one must describe the same system. Only
- * node names and URLs may change (nodes restarted on new ports); those are returned to update.
+ * node names, URLs and TLS keys may change (nodes restarted on new ports, or switched between HTTP
+ * and TLS, as a Sui node may rotate its network key); those are returned to update.
  */
-export function nodeAddressChanges(stored: readonly CommitteeMember[], genesis: Genesis): { nodeId: string; name: string; url: string }[] {
+export function nodeAddressChanges(stored: readonly CommitteeMember[], genesis: Genesis): NodeAddress[] {
   const given = committeeFromGenesis(genesis);
   const identity = (members: readonly CommitteeMember[]) => JSON.stringify(members.map((m) => [m.nodeId, m.blsPublicKey, m.shards]));
   if (identity(given) !== identity(stored)) {
     throw new InvalidGenesisError('it does not match the committee stored in the data directory (node IDs, keys or shards differ)');
   }
   return given
-    .filter((member, i) => member.url !== stored[i].url || member.name !== stored[i].name)
-    .map(({ nodeId, name, url }) => ({ nodeId, name, url }));
+    .filter((member, i) => member.url !== stored[i].url || member.name !== stored[i].name || member.networkPublicKey !== stored[i].networkPublicKey)
+    .map(({ nodeId, name, url, networkPublicKey }) => ({ nodeId, name, url, ...(networkPublicKey !== undefined ? { networkPublicKey } : {}) }));
 }
 
 /**

@@ -131,7 +131,9 @@ export class LedgerState {
         const updates = new Map(record.nodes.map((node) => [node.nodeId, node]));
         this.committee = this.committee.map((member) => {
           const update = updates.get(member.nodeId);
-          return update ? { ...member, name: update.name, url: update.url } : member;
+          if (!update) return member;
+          const { networkPublicKey: _replaced, ...rest } = member;
+          return { ...rest, name: update.name, url: update.url, ...(update.networkPublicKey !== undefined ? { networkPublicKey: update.networkPublicKey } : {}) };
         });
         break;
       }

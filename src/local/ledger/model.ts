@@ -14,6 +14,8 @@ export interface GenesisNode {
   readonly url: string;
   /** BLS12-381 public key, 48-byte compressed G1 point, base64. */
   readonly blsPublicKey: string;
+  /** The secp256r1 key its TLS certificate carries (`network_public_key`), 33-byte compressed, base64. */
+  readonly networkPublicKey?: string;
   readonly shards: readonly number[];
 }
 
@@ -44,8 +46,18 @@ export interface CommitteeMember {
   readonly blsPublicKey: string;
   /** Decoded {@link blsPublicKey}. */
   readonly blsPublicKeyBytes: Uint8Array;
+  /** Base64, 33 bytes; absent for nodes serving plain HTTP. */
+  readonly networkPublicKey?: string;
   readonly shards: readonly number[];
   readonly weight: number;
+}
+
+/** What a node may change across restarts: where it is reached and the key its TLS certificate carries. */
+export interface NodeAddress {
+  readonly nodeId: ObjectId;
+  readonly name: string;
+  readonly url: string;
+  readonly networkPublicKey?: string;
 }
 
 /** A Sui event ID plus its position in the ledger's history (`order`), which ties are broken by. */
@@ -152,5 +164,5 @@ export type LedgerRecord =
   | { readonly type: 'epoch'; readonly epoch: number; readonly startedAtMs: number }
   | { readonly type: 'faucet'; readonly address: Address; readonly amount: bigint }
   /** Storage nodes that moved (new port after a restart) keep their identity and shards. */
-  | { readonly type: 'nodeAddresses'; readonly nodes: readonly { readonly nodeId: ObjectId; readonly name: string; readonly url: string }[] }
+  | { readonly type: 'nodeAddresses'; readonly nodes: readonly NodeAddress[] }
   | { readonly type: 'transaction'; readonly effects: TransactionEffects };

@@ -110,7 +110,7 @@ export function networkJson(state: LedgerView, ledgerUrl: string, epochDurationM
     ledgerUrl,
     nShards: state.nShards,
     epoch: state.epoch,
-    nodes: state.committee.map(({ nodeId, name, url, blsPublicKey, shards }) => ({ nodeId, name, url, blsPublicKey, shards })),
+    nodes: state.committee.map(({ nodeId, name, url, blsPublicKey, networkPublicKey, shards }) => ({ nodeId, name, url, blsPublicKey, ...(networkPublicKey !== undefined ? { networkPublicKey } : {}), shards })),
     epochStartedAtMs: state.epochStartedAtMs,
     epochDurationMs,
     storagePricePerUnitSize: String(state.storagePricePerUnitSize),

@@ -88,7 +88,9 @@ const MISBEHAVIOURS: Record<HostileKind, Misbehaviour> = {
   randomBytes: (exchange) => send(exchange, HTTP_OK, OCTET_STREAM, randomBody()),
   truncated,
   oversized,
-  reset: ({ socket }) => socket.resetAndDestroy(),
+  // A TLS socket's handle cannot send an RST (Node throws); there the connection is dropped without
+  // close_notify instead, which a client meets as the same abrupt end. A true RST is HTTP-only.
+  reset: ({ socket }) => ('encrypted' in socket ? socket.destroy() : socket.resetAndDestroy()),
   slowDrip,
   wrongStatus: (exchange) => send(exchange, pick(WRONG_STATUSES), 'text/plain', `¯\\_(ツ)_/¯ ${randomBody().toString('base64')}`),
   redirect,

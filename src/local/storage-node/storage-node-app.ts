@@ -10,6 +10,7 @@ import { registerMetadataRoutes } from './routes/metadata-routes.ts';
 import { registerSliverRoutes } from './routes/sliver-routes.ts';
 import { registerStatusRoutes } from './routes/status-routes.ts';
 import { registerUnimplementedRoutes } from './routes/unimplemented-routes.ts';
+import type { NodeTls } from './node-certificate.ts';
 import type { StorageNodeService } from './storage-node-service.ts';
 
 export interface StorageNodeAppDeps {
@@ -21,6 +22,8 @@ export interface StorageNodeAppDeps {
   readonly faults: () => NodeFaults;
   readonly logger?: FastifyBaseLogger;
   readonly startedAt?: bigint;
+  /** Serve TLS (HTTP/1.1) with this key and certificate instead of plain HTTP. */
+  readonly tls?: NodeTls;
 }
 
 /**
@@ -28,11 +31,13 @@ export interface StorageNodeAppDeps {
  * Bodies are read as raw bytes whatever their Content-Type; each route decides what it accepts.
  */
 export function buildStorageNodeApp(deps: StorageNodeAppDeps): FastifyInstance {
-  const app = Fastify({
+  const options = {
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // Withheld confirmations hold connections open; stopping the node must cut them.
     forceCloseConnections: true,
-  });
+  };
+  // An https server is the same app to every route and hook; only its Node server type differs.
+  const app = deps.tls ? (Fastify({ ...options, https: { key: deps.tls.key, cert: deps.tls.cert } }) as unknown as FastifyInstance) : Fastify(options);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.setErrorHandler(routeErrorHandler(false));

@@ -10,6 +10,7 @@ import { ConfirmationSigner } from './confirmation-signer.ts';
 import { DiskBlobStore } from './disk-blob-store.ts';
 import { GarbageCollector } from './garbage-collector.ts';
 import { LedgerClient } from './ledger-client.ts';
+import type { NodeTls } from './node-certificate.ts';
 import { mergeFaults, NO_FAULTS, type NodeFaults } from './node-faults.ts';
 import { silentLogger } from './silent-logger.ts';
 import { buildStorageNodeApp } from './storage-node-app.ts';
@@ -39,6 +40,8 @@ export interface StorageNodeServerOptions {
   readonly garbageCollectionIntervalMs?: number;
   /** Verifies slivers; nodes of one process share one for larger batches. A verifier of its own by default. */
   readonly sliverVerifier?: BatchedSliverVerifier;
+  /** Serve TLS with this key and certificate (the URL becomes `https`); plain HTTP when absent. */
+  readonly tls?: NodeTls;
 }
 
 const DEFAULT_NETWORK_REFRESH_MS = 1_000;
@@ -79,10 +82,10 @@ export class StorageNodeServer {
     this.port = options.port !== RANDOM_PORT ? options.port : this.keptPort;
   }
 
-  /** `http://host:port`; known before the first start when a port was given or kept from a previous run. */
+  /** `http(s)://host:port`; known before the first start when a port was given or kept from a previous run. */
   get url(): string {
     if (this.port === RANDOM_PORT) throw new Error(`storage node ${this.options.name} has no port until it first starts`);
-    return `http://${this.options.host}:${this.port}`;
+    return `${this.options.tls ? 'https' : 'http'}://${this.options.host}:${this.port}`;
   }
 
   get name(): string {
@@ -127,7 +130,7 @@ export class StorageNodeServer {
     }
     const faults = () => this.currentFaults;
     const service = new StorageNodeService({ chain, store: this.store, signer: this.signer, kernel: selectKernel(), faults, verifier: options.sliverVerifier });
-    const app = buildStorageNodeApp({ service, chain, publicKey: this.signer.publicKey, faults, logger: options.logger ? logger : undefined });
+    const app = buildStorageNodeApp({ service, chain, publicKey: this.signer.publicKey, faults, logger: options.logger ? logger : undefined, tls: options.tls });
     const collector = new GarbageCollector({
       chain,
       store: this.store,
