@@ -7,10 +7,10 @@
  */
 import { decodeBlob, decodeRowsFromColumns, decodeSelectedRows, type ConsistencyCheck } from './decoder.ts';
 import { DescriptorFile } from './descriptor-file.ts';
-import { computeEncoding, regenerateRepairRows, type BlobEncoding } from './encoder.ts';
+import { computeEncoding, regenerateRepairRows, type BlobEncoding, type EncodingCommitments } from './encoder.ts';
 import * as codecErrors from './errors.ts';
 import { CodecError } from './errors.ts';
-import { encodeFileInPlace, type FileEncoding } from './file-encoder.ts';
+import { encodeFileInPlace } from './file-encoder.ts';
 import type { CodecKernel } from './kernel/kernel.ts';
 import type { BlobMetadataWithId, SliverPairHashes } from './metadata.ts';
 import { DIGEST_LENGTH, EncodingParams } from './params.ts';
@@ -43,26 +43,23 @@ export type CodecJob =
   | { readonly kind: 'rows-from-columns'; readonly n: number; readonly columns: PackedSlivers; readonly rowCount: number; readonly symbolSize: number }
   | { readonly kind: 'selected-rows'; readonly n: number; readonly slivers: PackedSlivers; readonly wanted: readonly number[]; readonly symbolSize: number };
 
-/** An encode's result: {@link BlobEncoding} with its metadata packed. */
-export interface PackedEncoding {
+/** A file encode's result: {@link EncodingCommitments} with its metadata packed. */
+export interface PackedCommitments {
   readonly symbolSize: number;
   readonly metadata: PackedMetadata;
   readonly rootHash: Uint8Array;
-  readonly repairColumns: Uint8Array;
-  readonly repairRows: Uint8Array | undefined;
 }
 
-/** A file encode's result: {@link FileEncoding} with its metadata packed. */
-export interface PackedFileEncoding {
-  readonly symbolSize: number;
-  readonly metadata: PackedMetadata;
-  readonly rootHash: Uint8Array;
+/** An encode's result: {@link BlobEncoding} with its metadata packed. */
+export interface PackedEncoding extends PackedCommitments {
+  readonly repairColumns: Uint8Array;
+  readonly repairRows: Uint8Array | undefined;
 }
 
 /** What each job kind answers. */
 export interface CodecJobResults {
   readonly encode: PackedEncoding;
-  readonly 'encode-file': PackedFileEncoding;
+  readonly 'encode-file': PackedCommitments;
   readonly 'repair-rows': Uint8Array;
   readonly decode: Uint8Array;
   readonly 'rows-from-columns': Uint8Array;
@@ -131,39 +128,32 @@ export function unpackMetadata(packed: PackedMetadata): BlobMetadataWithId {
   return { blobId: packed.blobId, metadata: { encodingType: packed.encodingType, unencodedLength: packed.unencodedLength, hashes } };
 }
 
-export function unpackFileEncoding(packed: PackedFileEncoding): FileEncoding {
+function packCommitments(encoding: EncodingCommitments): PackedCommitments {
+  return { symbolSize: encoding.symbolSize, metadata: packMetadata(encoding), rootHash: encoding.rootHash };
+}
+
+export function unpackCommitments(packed: PackedCommitments): EncodingCommitments {
   const { blobId, metadata } = unpackMetadata(packed.metadata);
   return { symbolSize: packed.symbolSize, blobId, rootHash: packed.rootHash, metadata };
 }
 
 export function unpackEncoding(packed: PackedEncoding): BlobEncoding {
-  const { blobId, metadata } = unpackMetadata(packed.metadata);
-  return { symbolSize: packed.symbolSize, blobId, rootHash: packed.rootHash, metadata, repairColumns: packed.repairColumns, repairRows: packed.repairRows };
+  return { ...unpackCommitments(packed), repairColumns: packed.repairColumns, repairRows: packed.repairRows };
 }
 
 /** Runs one job on this thread with `kernel`: what a codec worker does with each message. `signal` stops a file encode between stripes. */
-export function runJob(job: CodecJob, kernel: CodecKernel, signal: AbortSignal): CodecJobResults[CodecJob['kind']] | Promise<PackedFileEncoding> {
+export function runJob(job: CodecJob, kernel: CodecKernel, signal: AbortSignal): CodecJobResults[CodecJob['kind']] | Promise<PackedCommitments> {
   const params = EncodingParams.forShards(job.n);
   switch (job.kind) {
     case 'encode': {
       const encoding = computeEncoding(job.blob, params, kernel, { repairRowBudget: job.repairRowBudget });
-      const result: PackedEncoding = {
-        symbolSize: encoding.symbolSize,
-        metadata: packMetadata(encoding),
-        rootHash: encoding.rootHash,
-        repairColumns: encoding.repairColumns,
-        repairRows: encoding.repairRows,
-      };
+      const result: PackedEncoding = { ...packCommitments(encoding), repairColumns: encoding.repairColumns, repairRows: encoding.repairRows };
       return result;
     }
     case 'repair-rows':
       return regenerateRepairRows(job.blob, params, kernel, job);
     case 'encode-file':
-      return encodeFileInPlace(new DescriptorFile(job.fd), job.length, params, kernel, { stripeBytes: job.stripeBytes, signal }).then((encoding) => ({
-        symbolSize: encoding.symbolSize,
-        metadata: packMetadata(encoding),
-        rootHash: encoding.rootHash,
-      }));
+      return encodeFileInPlace(new DescriptorFile(job.fd), job.length, params, kernel, { stripeBytes: job.stripeBytes, signal }).then(packCommitments);
     case 'decode':
       return decodeBlob(unpackMetadata(job.blob), unpackSlivers(job.slivers), params, kernel, { consistencyCheck: job.check, sliversVerified: job.sliversVerified });
     case 'rows-from-columns':

@@ -19,7 +19,7 @@ import {
   packSlivers,
   rebuildError,
   unpackEncoding,
-  unpackFileEncoding,
+  unpackCommitments,
   type CodecJob,
   type CodecJobResults,
   type JobMessage,
@@ -172,7 +172,7 @@ export class CodecWorkers implements BlobCodec {
       const code = 'code' in error ? String(error.code) : 'unknown error';
       throw new SpoolUnavailableError(`the gateway could not read or write a spool file (${code}); retry later`, { cause: error });
     }
-    return fileEncodedSlivers(file, params, unpackFileEncoding(packed));
+    return fileEncodedSlivers(file, params, unpackCommitments(packed));
   }
 
   async decodeSelectedRows(slivers: readonly Sliver[], wanted: readonly number[], params: EncodingParams, symbolSize: number, signal?: AbortSignal): Promise<Map<number, Uint8Array>> {

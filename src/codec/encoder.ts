@@ -22,10 +22,10 @@ export interface EncodedSlivers {
    */
   readonly repairRowChunks: readonly RepairRowChunk[];
   /**
-   * Holds chunk k's repair rows, regenerating them (one RS pass over the columns) unless already
-   * held. Returns a promise when they are made elsewhere (a codec worker); the chunk is held once it settles.
+   * Holds chunk k's repair rows, regenerating them (one RS pass over the columns, here or on a
+   * codec worker) unless already held; the chunk is held once the promise settles.
    */
-  loadRepairRows(chunk: number): void | Promise<void>;
+  loadRepairRows(chunk: number): Promise<void>;
   /** Drops the held repair rows of a chunked encoding (a single chunk is kept: it cost the encode nothing extra). */
   releaseRepairRows(): void;
   /**
@@ -71,15 +71,19 @@ export interface RepairRowChunk {
   readonly end: number;
 }
 
-/**
- * What an encode computes beyond the blob itself, as plain buffers: a codec worker
- * (`codec-workers.ts`) hands these back to the event loop by transfer, not by copy.
- */
-export interface BlobEncoding {
+/** What every encode commits to, in memory or in a file: what a codec worker hands back at least. */
+export interface EncodingCommitments {
   readonly symbolSize: number;
   readonly blobId: Uint8Array;
   readonly rootHash: Uint8Array;
   readonly metadata: BlobMetadata;
+}
+
+/**
+ * What an encode computes beyond the blob itself, as plain buffers: a codec worker
+ * (`codec-workers.ts`) hands these back to the event loop by transfer, not by copy.
+ */
+export interface BlobEncoding extends EncodingCommitments {
   /** Secondary slivers s..n−1 (the repair columns), p symbols each, back to back. */
   readonly repairColumns: Uint8Array;
   /** Every repair row (p..n−1) when they fit one chunk, kept from the encode; else regenerated chunk by chunk. */
@@ -163,17 +167,10 @@ export function encodedBlob(blob: Uint8Array, params: EncodingParams, encoding: 
   let repairRows: { chunk: number; rows: Uint8Array } | undefined = encoding.repairRows && { chunk: 0, rows: encoding.repairRows };
   const repairColumn = (j: number) => repairColumns.subarray((j - s) * p * ss, (j - s + 1) * p * ss);
 
-  const loadRepairRows = (chunk: number): void | Promise<void> => {
+  const loadRepairRows = async (chunk: number): Promise<void> => {
     if (repairRows?.chunk === chunk) return;
     repairRows = undefined; // the old chunk's memory may go before the new one is made
-    const rows = regenerate(chunks[chunk]);
-    if (!(rows instanceof Promise)) {
-      repairRows = { chunk, rows };
-      return;
-    }
-    return rows.then((made) => {
-      repairRows = { chunk, rows: made };
-    });
+    repairRows = { chunk, rows: await regenerate(chunks[chunk]) };
   };
   const repairRow = (i: number) => {
     const chunk = repairRows === undefined ? undefined : chunks[repairRows.chunk];
@@ -184,10 +181,7 @@ export function encodedBlob(blob: Uint8Array, params: EncodingParams, encoding: 
   const secondarySliver = (j: number) => (j < s ? matrix.column(j) : repairColumn(j));
   return {
     params,
-    symbolSize: ss,
-    blobId: encoding.blobId,
-    rootHash: encoding.rootHash,
-    metadata: encoding.metadata,
+    ...commitmentsOf(encoding),
     primarySliver,
     secondarySliver,
     repairRowChunks: chunks,
@@ -199,6 +193,11 @@ export function encodedBlob(blob: Uint8Array, params: EncodingParams, encoding: 
     // The slivers live in memory the garbage collector frees once nobody refers to them.
     hold: () => () => {},
   };
+}
+
+/** The commitments alone of an encoding (not its buffers, which an EncodedSlivers must not expose). */
+export function commitmentsOf({ symbolSize, blobId, rootHash, metadata }: EncodingCommitments): EncodingCommitments {
+  return { symbolSize, blobId, rootHash, metadata };
 }
 
 /** The repair-row chunks of a `blobLength`-byte blob's encoding under `options.repairRowBudget`. */

@@ -19,11 +19,10 @@
  * leaves and stripe buffers, held across awaits, are this encode's own.
  */
 import { encodeColumns, encodeRows } from './axis-coding.ts';
-import type { EncodedSlivers } from './encoder.ts';
+import { commitmentsOf, type EncodedSlivers, type EncodingCommitments } from './encoder.ts';
 import type { CodecKernel } from './kernel/kernel.ts';
 import { LeafHashes } from './leaf-hashes.ts';
 import { MessageMatrix } from './message-matrix.ts';
-import type { BlobMetadata } from './metadata.ts';
 import type { EncodingParams } from './params.ts';
 import { sliverBcsFrame, type SliverType } from './sliver.ts';
 
@@ -86,14 +85,6 @@ export class FileLayout {
   }
 }
 
-/** What a file encode computes beyond the slivers it writes into the file: a codec worker hands this back. */
-export interface FileEncoding {
-  readonly symbolSize: number;
-  readonly blobId: Uint8Array;
-  readonly rootHash: Uint8Array;
-  readonly metadata: BlobMetadata;
-}
-
 /**
  * Encodes the blob held in the first `length` bytes of `file` (anything after them is cut) and
  * writes its slivers into the file. The file must stay unchanged while the encoding is in use.
@@ -103,7 +94,7 @@ export async function encodeBlobFile(file: BlobFile, length: number, params: Enc
 }
 
 /** The encode of {@link encodeBlobFile} without the sliver accessors: what a codec worker runs. */
-export async function encodeFileInPlace(file: BlobFile, length: number, params: EncodingParams, kernel: CodecKernel, options: FileEncodeOptions = {}): Promise<FileEncoding> {
+export async function encodeFileInPlace(file: BlobFile, length: number, params: EncodingParams, kernel: CodecKernel, options: FileEncodeOptions = {}): Promise<EncodingCommitments> {
   const { n } = params;
   const ss = params.symbolSize(length);
   const layout = new FileLayout(params, ss);
@@ -119,19 +110,16 @@ export async function encodeFileInPlace(file: BlobFile, length: number, params: 
 }
 
 /** The slivers of a file that {@link encodeFileInPlace} encoded, read from it when sent. */
-export function fileEncodedSlivers(file: BlobFile, params: EncodingParams, encoding: FileEncoding): EncodedSlivers {
+export function fileEncodedSlivers(file: BlobFile, params: EncodingParams, encoding: EncodingCommitments): EncodedSlivers {
   const { n, primarySourceSymbols: p } = params;
   const ss = encoding.symbolSize;
   const layout = new FileLayout(params, ss);
   return {
     params,
-    symbolSize: ss,
-    blobId: encoding.blobId,
-    rootHash: encoding.rootHash,
-    metadata: encoding.metadata,
+    ...commitmentsOf(encoding),
     // Every repair row is in the file: one chunk, never regenerated.
     repairRowChunks: [{ start: p, end: n }],
-    loadRepairRows: () => {},
+    loadRepairRows: async () => {},
     releaseRepairRows: () => {},
     sliverBcs: async (type, index) => {
       const { at, length: dataLength } = layout.sliver(type, index);

@@ -134,7 +134,7 @@ export class RepairRowBarrier {
   }
 
   private load(chunk: number): Promise<void> {
-    const loading = Promise.resolve(this.encoded.loadRepairRows(chunk));
+    const loading = this.encoded.loadRepairRows(chunk);
     // Handled here only so that a load nobody waits for (every node left) is not an unhandled
     // rejection; those that wait get the error from reach().
     loading.catch(() => undefined);

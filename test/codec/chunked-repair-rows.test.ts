@@ -14,7 +14,7 @@ import { randomBytes } from '../fixtures/random.ts';
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 for (const kernel of allKernels()) {
-  test(`chunked repair rows equal the official encoder's slivers (${kernel.name})`, () => {
+  test(`chunked repair rows equal the official encoder's slivers (${kernel.name})`, async () => {
     for (const [n, size] of [
       [10, 5_000],
       [31, 100_003],
@@ -32,7 +32,7 @@ for (const kernel of allKernels()) {
       assert.equal(encoded.repairRowChunks.length, Math.ceil((n - p) / 3), label);
       assert.throws(() => encoded.primarySliver(p), RangeError, 'no chunk is held before one is loaded');
       for (const [chunk, { start, end }] of encoded.repairRowChunks.entries()) {
-        encoded.loadRepairRows(chunk);
+        await encoded.loadRepairRows(chunk);
         for (let i = start; i < end; i++) {
           const bcs = encodeSliver({ type: 'primary', index: i, symbolSize: encoded.symbolSize, data: encoded.primarySliver(i) });
           assert.equal(hex(bcs), hex(oracle.primaryBcs[i]), `${label} primary ${i}`);
