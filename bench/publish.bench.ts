@@ -65,7 +65,7 @@ async function setup(maxBody: string, mode: GatewayMode = 'publisher', extraArgs
   // As the gateway command does: one codec per process, on workers unless --codec-workers 0.
   const codec = openCodec(config.codecWorkers, selection.kernel);
   const metrics = new GatewayMetrics({ kernelDescription: selection.description, kernelName: selection.kernel.name, mode: config.mode });
-  const publisher = await openPublisher({ config, chain, kernel: selection.kernel, codec, registry: metrics.registry, log: pino({ level: 'silent' }), faucet: (a, amount) => chain.requestFaucet(a, amount * 10n) });
+  const publisher = await openPublisher({ config, chain, codec, registry: metrics.registry, log: pino({ level: 'silent' }), faucet: (a, amount) => chain.requestFaucet(a, amount * 10n) });
   const gateway = buildApp({ config, chain, kernel: selection.kernel, codec, metrics, publisher, logger: false });
   const url = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
   const stop = async () => {

@@ -65,7 +65,7 @@ export async function gatewayChild(): Promise<void> {
   const log = pino({ level: 'error' }, process.stderr);
   // The codec where the daemon runs it by default: on worker threads.
   const codec = openCodec(config.codecWorkers, selection.kernel, log);
-  const publisher = await openPublisher({ config, chain, kernel: selection.kernel, codec, registry: metrics.registry, log, faucet: (a, amount) => chain.requestFaucet(a, amount * 10n) });
+  const publisher = await openPublisher({ config, chain, codec, registry: metrics.registry, log, faucet: (a, amount) => chain.requestFaucet(a, amount * 10n) });
   const gateway = buildApp({ config, chain, kernel: selection.kernel, codec, metrics, publisher, logger: { level: 'error', stream: process.stderr } });
   const metricsServer = await startMetricsServer(metrics.registry, '127.0.0.1', 0);
   const url = await gateway.app.listen({ host: '127.0.0.1', port: 0 });

@@ -8,7 +8,7 @@
  * (`row-stream.ts`), concurrent readers sharing each row request in flight, and cached at the end
  * when the blob fits the cache.
  */
-import { InlineCodec, type BlobCodec } from '../codec/blob-codec.ts';
+import type { BlobCodec } from '../codec/blob-codec.ts';
 import type { ConsistencyCheck } from '../codec/decoder.ts';
 import { InconsistentBlobError } from '../codec/errors.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
@@ -29,8 +29,8 @@ export interface BlobReaderOptions {
   readonly metadata: MetadataReader;
   readonly cache: BlobCache;
   readonly kernel: CodecKernel;
-  /** Where blobs and lost rows are decoded (codec workers); default: inline with `kernel`. */
-  readonly codec?: BlobCodec;
+  /** Where blobs and lost rows are decoded: inline or on codec workers. */
+  readonly codec: BlobCodec;
   readonly hedgeDelayMs: number;
   /** Bodies larger than this (bytes) are streamed; defaults to {@link DEFAULT_STREAM_THRESHOLD}. */
   readonly streamThreshold?: number;
@@ -95,13 +95,11 @@ export class BlobReader {
   private readonly recovery: RowRecovery;
   private readonly streamThreshold: number;
   private readonly fetchSlivers: BlobSliverFetch;
-  private readonly codec: BlobCodec;
 
   constructor(private readonly options: BlobReaderOptions) {
     this.streamThreshold = options.streamThreshold ?? DEFAULT_STREAM_THRESHOLD;
     this.fetchSlivers = blobSliverFetch({ kernel: options.kernel, hedgeDelayMs: options.hedgeDelayMs, onRejected: (info, node, error) => this.rejected(info, node, error) });
-    this.codec = options.codec ?? new InlineCodec(options.kernel);
-    this.recovery = new RowRecovery({ kernel: options.kernel, codec: this.codec, fetchSlivers: this.fetchSlivers, metrics: options.metrics, log: options.log });
+    this.recovery = new RowRecovery({ kernel: options.kernel, codec: options.codec, fetchSlivers: this.fetchSlivers, metrics: options.metrics, log: options.log });
   }
 
   /** Metadata-level facts (size, lifecycle): what HEAD answers from. */
@@ -309,7 +307,7 @@ export class BlobReader {
 
   private async decode(info: BlobInfo, slivers: Sliver[], check: ConsistencyCheck, signal: AbortSignal): Promise<Uint8Array> {
     try {
-      return await this.codec.decode(info.withId, slivers, info.read.params, { consistencyCheck: check, sliversVerified: true }, signal);
+      return await this.options.codec.decode(info.withId, slivers, info.read.params, { consistencyCheck: check, sliversVerified: true }, signal);
     } catch (error) {
       // Verified slivers that do not make a consistent blob mean the writer encoded it wrongly.
       if (error instanceof InconsistentBlobError) throw new BlobReadFailedError(error.message, { cause: error });

@@ -87,10 +87,10 @@ async function serve(
   try {
     const publisher =
       mode === 'publisher' || mode === 'daemon'
-        ? await openPublisher({ config, chain, kernel: selection.kernel, codec, registry: metrics.registry, log, faucet: network.faucet })
+        ? await openPublisher({ config, chain, codec, registry: metrics.registry, log, faucet: network.faucet })
         : undefined;
     if (publisher) out(`publisher main wallet ${publisher.mainWallet}`);
-    const relay = config.relay.enabled ? openUploadRelay({ config, chain, kernel: selection.kernel, codec, registry: metrics.registry, log }) : undefined;
+    const relay = config.relay.enabled ? openUploadRelay({ config, chain, codec, registry: metrics.registry, log }) : undefined;
     if (relay) out(`upload relay: tip ${JSON.stringify(tipConfigJson(config.relay.tip))}`);
     const { app } = buildApp({ config, chain, kernel: selection.kernel, codec, metrics, blocklist, publisher, relay });
     const metricsServer = await startMetricsServer(metrics.registry, config.metricsHost, config.metricsPort);

@@ -14,7 +14,7 @@ import { MetadataReader } from '../aggregator/metadata-reader.ts';
 import { QuiltReader } from '../aggregator/quilt-reader.ts';
 import { ReadMetrics } from '../aggregator/read-metrics.ts';
 import type { ChainClient } from '../chain/chain-client.ts';
-import type { BlobCodec } from '../codec/blob-codec.ts';
+import { InlineCodec, type BlobCodec } from '../codec/blob-codec.ts';
 import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import type { GatewayConfig } from '../config.ts';
 import { CommitteeView } from '../nodes/committee-view.ts';
@@ -126,7 +126,7 @@ export function buildApp(deps: AppDeps): GatewayApp {
   });
   const blobCache = new MemoryBlobCache({ maxBytes: config.cacheSizeBytes, maxEntryFraction: config.cacheMaxEntryFraction, metrics: readMetrics });
   const metadata = new MetadataReader({ committees, kernel, maxEntries: config.metadataCacheEntries, maxBlobSize: config.maxBlobSize, metrics: readMetrics, log });
-  const reader = new BlobReader({ metadata, cache: blobCache, kernel, codec: deps.codec, hedgeDelayMs: config.hedgeDelayMs, streamThreshold: config.streamThreshold, metrics: readMetrics, log });
+  const reader = new BlobReader({ metadata, cache: blobCache, kernel, codec: deps.codec ?? new InlineCodec(kernel), hedgeDelayMs: config.hedgeDelayMs, streamThreshold: config.streamThreshold, metrics: readMetrics, log });
   const shedder = new LoadShedder({ maxConcurrent: config.maxConcurrentRequests, maxBuffer: config.maxBufferSize });
 
   // Before any route is registered, so that every one is known.

@@ -10,10 +10,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import { InsufficientBalanceError, InvalidEpochsAheadError, type BlobObject, type ChainClient, type SystemState } from '../chain/chain-client.ts';
 import { registrationCost } from '../chain/storage-cost.ts';
 import { blobIdToString, parseBlobId } from '../codec/blob-id.ts';
-import { InlineCodec, type BlobCodec } from '../codec/blob-codec.ts';
+import type { BlobCodec } from '../codec/blob-codec.ts';
 import type { EncodedSlivers } from '../codec/encoder.ts';
 import type { BlobFile } from '../codec/file-encoder.ts';
-import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import { encodeQuiltPatchId, encodeQuiltV1, QUILT_BLOB_ATTRIBUTES, QuiltError, type EncodedQuilt, type QuiltInput } from '../codec/quilt.ts';
 import { MalformedRequestError, PayloadTooLargeError } from '../errors/gateway-errors.ts';
 import { fetchBlobStatus } from '../nodes/blob-status-quorum.ts';
@@ -28,9 +27,8 @@ import type { SubWallet, WalletPool } from './wallets.ts';
 
 export interface BlobPublisherOptions {
   readonly chain: ChainClient;
-  readonly kernel: CodecKernel;
-  /** Where blobs are encoded (codec workers); default: inline with `kernel`. Spooled blobs are encoded from their file here. */
-  readonly codec?: BlobCodec;
+  /** Where blobs are encoded (inline or on codec workers); spooled blobs from their file. */
+  readonly codec: BlobCodec;
   readonly wallets: WalletPool;
   /** The write committee; its node pools are the publisher's own. */
   readonly committees: CommitteeView;
@@ -79,10 +77,7 @@ export class BlobPublisher {
   private readonly background = new AbortController();
   /** PUTs of the same blob run one after another, so the second sees the first's result (no double payment). */
   private readonly sameBlob = new Map<string, Promise<unknown>>();
-  private readonly codec: BlobCodec;
-
   constructor(private readonly options: BlobPublisherOptions) {
-    this.codec = options.codec ?? new InlineCodec(options.kernel);
     // Every upload with stragglers still running listens for shutdown; more than ten at once is normal.
     setMaxListeners(0, this.background.signal);
   }
@@ -130,7 +125,7 @@ export class BlobPublisher {
 
   /** Stores `blob`; `attributes` go on a Blob object this store registers (a reused one has them already). */
   async store(blob: Uint8Array, params: StoreParams, signal: AbortSignal, attributes?: Readonly<Record<string, string>>): Promise<BlobStoreResultJson> {
-    return this.storeEncoding(blob.length, (read) => this.codec.encode(blob, read.params, { repairRowBudget: repairRowBudget(blob.length) }, signal), params, signal, attributes);
+    return this.storeEncoding(blob.length, (read) => this.options.codec.encode(blob, read.params, { repairRowBudget: repairRowBudget(blob.length) }, signal), params, signal, attributes);
   }
 
   /**
@@ -140,7 +135,7 @@ export class BlobPublisher {
    */
   async storeSpooled(file: BlobFile, length: number, params: StoreParams, signal: AbortSignal): Promise<BlobStoreResultJson> {
     this.options.metrics.spooledStores.inc();
-    return this.storeEncoding(length, (read) => this.codec.encodeFile(file, length, read.params, { stripeBytes: this.options.spoolStripeBytes, signal }), params, signal, undefined);
+    return this.storeEncoding(length, (read) => this.options.codec.encodeFile(file, length, read.params, { stripeBytes: this.options.spoolStripeBytes, signal }), params, signal, undefined);
   }
 
   private async storeEncoding(

@@ -10,7 +10,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ChainClient, SuiAddress } from '../chain/chain-client.ts';
 import type { BlobCodec } from '../codec/blob-codec.ts';
-import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import { WALLET_KEY_ENV, type GatewayConfig } from '../config.ts';
 import { CommitteeView } from '../nodes/committee-view.ts';
 import { BlobPublisher } from './blob-publisher.ts';
@@ -25,9 +24,8 @@ export const LOCAL_FAUCET_FROST = 1_000n * 1_000_000_000n;
 export interface OpenPublisherOptions {
   readonly config: GatewayConfig;
   readonly chain: ChainClient;
-  readonly kernel: CodecKernel;
-  /** Where blobs are encoded; default: inline with `kernel`. */
-  readonly codec?: BlobCodec;
+  /** Where blobs are encoded: inline or on codec workers (`openCodec`). */
+  readonly codec: BlobCodec;
   readonly registry: Registry;
   readonly log: FastifyBaseLogger;
   /** Local network only: funds an address (the ledger's faucet). */
@@ -62,5 +60,5 @@ export async function openPublisher(options: OpenPublisherOptions): Promise<Blob
   log.info({ mainWallet: wallets.mainAddress, subWallets: wallets.subWallets.length }, 'publisher wallets ready');
   const metrics = new StoreMetrics(options.registry);
   const committees = new CommitteeView({ chain, nodeTimeoutMs: config.nodeTimeoutMs, countRequest: metrics.nodes.count });
-  return new BlobPublisher({ chain, kernel: options.kernel, codec: options.codec, wallets, committees, metrics, log, spoolStripeBytes: config.publisher.spoolStripeBytes });
+  return new BlobPublisher({ chain, codec: options.codec, wallets, committees, metrics, log, spoolStripeBytes: config.publisher.spoolStripeBytes });
 }

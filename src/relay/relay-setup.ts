@@ -7,7 +7,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ChainClient } from '../chain/chain-client.ts';
 import type { BlobCodec } from '../codec/blob-codec.ts';
-import type { CodecKernel } from '../codec/kernel/kernel.ts';
 import type { GatewayConfig } from '../config.ts';
 import { CommitteeView } from '../nodes/committee-view.ts';
 import { RelayMetrics } from './relay-metrics.ts';
@@ -16,9 +15,8 @@ import { UploadRelay } from './upload-relay.ts';
 export interface OpenUploadRelayOptions {
   readonly config: GatewayConfig;
   readonly chain: ChainClient;
-  readonly kernel: CodecKernel;
-  /** Where bodies are encoded; default: inline with `kernel`. */
-  readonly codec?: BlobCodec;
+  /** Where bodies are encoded: inline or on codec workers (`openCodec`). */
+  readonly codec: BlobCodec;
   readonly registry: Registry;
   readonly log: FastifyBaseLogger;
   /** The clock tip transactions are judged by (tests). */
@@ -31,7 +29,6 @@ export function openUploadRelay(options: OpenUploadRelayOptions): UploadRelay {
   const committees = new CommitteeView({ chain, nodeTimeoutMs: config.nodeTimeoutMs, countRequest: metrics.nodes.count });
   return new UploadRelay({
     chain,
-    kernel: options.kernel,
     codec: options.codec,
     committees,
     tip: config.relay.tip,

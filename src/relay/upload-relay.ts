@@ -13,8 +13,7 @@ import { setMaxListeners } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChainClient } from '../chain/chain-client.ts';
 import { equalBytes } from '../codec/bytes.ts';
-import { InlineCodec, type BlobCodec } from '../codec/blob-codec.ts';
-import type { CodecKernel } from '../codec/kernel/kernel.ts';
+import type { BlobCodec } from '../codec/blob-codec.ts';
 import { blobIdToString } from '../codec/blob-id.ts';
 import { fetchBlobStatus } from '../nodes/blob-status-quorum.ts';
 import { certificateQuorumWeight, type CommitteeView, type ReadCommittee } from '../nodes/committee-view.ts';
@@ -36,9 +35,8 @@ import { requiredTip, tipConfigJson, type TipConfigJson, type TipPolicy } from '
 
 export interface UploadRelayOptions {
   readonly chain: ChainClient;
-  readonly kernel: CodecKernel;
-  /** Where bodies are encoded (codec workers); default: inline with `kernel`. */
-  readonly codec?: BlobCodec;
+  /** Where bodies are encoded (inline or on codec workers). */
+  readonly codec: BlobCodec;
   /** The relay's own write committee: its node pools and request metrics are the relay's. */
   readonly committees: CommitteeView;
   /** `null`: the relay is free (`no_tip`). */
@@ -74,10 +72,8 @@ export class UploadRelay {
   /** Aborted on close: stragglers still uploading after an answer stop then. */
   private readonly background = new AbortController();
   private readonly now: () => number;
-  private readonly codec: BlobCodec;
 
   constructor(private readonly options: UploadRelayOptions) {
-    this.codec = options.codec ?? new InlineCodec(options.kernel);
     // Every upload with stragglers still running listens for shutdown; more than ten at once is normal.
     setMaxListeners(0, this.background.signal);
     this.now = options.now ?? Date.now;
@@ -110,7 +106,7 @@ export class UploadRelay {
     const { tip } = this.options;
     if (tip !== null && paid !== null) await metrics.time('tip', () => this.checkTip(tip, paid, body, read, signal));
     await metrics.time('registration', () => this.checkRegistration(read, params, body.length, signal));
-    const encoded = await metrics.time('encode', () => this.codec.encode(body, read.params, { repairRowBudget: repairRowBudget(body.length) }, signal));
+    const encoded = await metrics.time('encode', () => this.options.codec.encode(body, read.params, { repairRowBudget: repairRowBudget(body.length) }, signal));
     if (!equalBytes(encoded.blobId, params.blobId)) {
       throw new BlobIdMismatchError(`the body encodes to ${blobIdToString(encoded.blobId)}, the query names ${params.blobIdText}`);
     }
